@@ -1,0 +1,49 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "fedsim",
+    products: [
+        .executable(name: "fedsim", targets: ["fedsim"]),
+        .library(name: "FedSim", targets: ["FedSim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // MARK: - Implementation details
+
+        /// GNU GSL (random numbers, distributions, CBLAS). Only FedMath imports it.
+        .systemLibrary(
+            name: "CGSL",
+            pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev"])]
+        ),
+
+        // MARK: - Modules
+
+        /// The only Swift module that calls C: random streams, distributions, BLAS.
+        .target(name: "FedMath", dependencies: ["CGSL"]),
+        /// Discrete-event core: virtual clock, event queue, run loop. Knows nothing about learning.
+        .target(
+            name: "FedSimEngine",
+            dependencies: [.product(name: "HeapModule", package: "swift-collections")]
+        ),
+        /// Everything about federated learning: scenario, fleet, data, model, federation, report.
+        .target(name: "FedSim", dependencies: ["FedMath", "FedSimEngine"]),
+        /// The command-line tool: argument parsing and terminal output only.
+        .executableTarget(
+            name: "fedsim",
+            dependencies: [
+                "FedSim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+
+        .testTarget(name: "FedSimEngineTests", dependencies: ["FedSimEngine"]),
+        .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedMath", "FedSimEngine"]),
+    ]
+)
