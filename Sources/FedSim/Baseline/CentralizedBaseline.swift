@@ -1,0 +1,64 @@
+import FedMath
+import FedSimEngine
+
+/// The centralized baseline: the same model and optimizer (minibatch SGD, same batch size and
+/// learning rate) trained on the pooled training data of all devices, on one reference device.
+///
+/// Its virtual time is the analytic FLOP count divided by the reference profile's FLOP/s (no
+/// speed factor, no jitter, no communication), so its curve is indexed by samples processed and by
+/// virtual time exactly like the federated one.
+public struct CentralizedBaseline {
+    let scenario: Scenario
+    let data: FederatedData
+    let model: SoftmaxRegression
+
+    public init(scenario: Scenario, data: FederatedData, model: SoftmaxRegression) {
+        self.scenario = scenario
+        self.data = data
+        self.model = model
+    }
+
+    /// The curve, and a divergence message if the loss stopped being finite.
+    public func run() -> (curve: [CurvePoint], divergence: String?) {
+        let spec = scenario.baseline
+        let n = data.train.count
+        let batch = scenario.training.batchSize
+        let lr = Float(scenario.training.learningRate)
+        let ws = ModelWorkspace()
+        let rng = RandomStream(seed: scenario.seed, purpose: .baselineSGD)
+        var params = model.initialParameters()
+        var samples = 0
+        var flops = 0.0
+        var curve: [CurvePoint] = []
+
+        func record(_ epochs: Double) -> Bool {
+            let (acc, loss) = model.evaluate(params, on: data.test, workspace: ws)
+            let time = flops / spec.profile.flops
+            curve.append(CurvePoint(run: .baseline, time: SimTime(seconds: time).seconds, round: epochs, samples: samples,
+                                    bytesUp: 0, bytesDown: 0, accuracy: acc, loss: loss))
+            return loss.isFinite
+        }
+
+        _ = record(0)
+        let stepsPerEpoch = (n + batch - 1) / batch
+        let chunks = Partitioner.equalCuts(count: stepsPerEpoch, parts: min(spec.evaluationsPerEpoch, stepsPerEpoch))
+        var order = [Int32](0 ..< Int32(n))
+        for epoch in 0 ..< spec.epochs {
+            rng.shuffle(&order)
+            for (c, chunk) in chunks.enumerated() {
+                let rows = chunk.lowerBound * batch ..< min(chunk.upperBound * batch, n)
+                let work = order.withUnsafeBufferPointer { o in
+                    model.train(&params, on: data.train, order: UnsafeBufferPointer(rebasing: o[rows]),
+                                batchSize: batch, learningRate: lr, workspace: ws)
+                }
+                samples += work.samples
+                flops += model.trainingFLOPs(samples: work.samples, steps: work.steps)
+                let epochs = Double(epoch) + Double(c + 1) / Double(chunks.count)
+                guard record(epochs) else {
+                    return (curve, "baseline diverged: test loss is not finite after \(epochs) epochs (try a smaller learning rate)")
+                }
+            }
+        }
+        return (curve, nil)
+    }
+}

@@ -1,0 +1,48 @@
+/// A dense labelled data set: `count` rows of `featureCount` Float features (row-major, one
+/// contiguous buffer) and an integer class label per row.
+public struct Dataset: Sendable {
+    public private(set) var features: [Float]
+    public private(set) var labels: [Int32]
+    public let featureCount: Int
+    public let classCount: Int
+
+    public init(features: [Float], labels: [Int32], featureCount: Int, classCount: Int) {
+        precondition(features.count == labels.count * featureCount, "feature matrix shape mismatch")
+        self.features = features
+        self.labels = labels
+        self.featureCount = featureCount
+        self.classCount = classCount
+    }
+
+    /// Number of samples.
+    public var count: Int { labels.count }
+
+    /// The rows at `indices`, in that order, as a new data set.
+    public func subset(_ indices: [Int]) -> Dataset {
+        var f = [Float]()
+        f.reserveCapacity(indices.count * featureCount)
+        var l = [Int32]()
+        l.reserveCapacity(indices.count)
+        for i in indices {
+            f.append(contentsOf: features[i * featureCount ..< (i + 1) * featureCount])
+            l.append(labels[i])
+        }
+        return Dataset(features: f, labels: l, featureCount: featureCount, classCount: classCount)
+    }
+
+    /// Samples per class.
+    public func classCounts() -> [Int] {
+        var counts = [Int](repeating: 0, count: classCount)
+        for y in labels { counts[Int(y)] += 1 }
+        return counts
+    }
+}
+
+/// The training data as one shared matrix whose rows are grouped by device, plus the test set.
+///
+/// Device `i` holds rows `shards[i]` of `train`: an index range, never a copy.
+public struct FederatedData: Sendable {
+    public let train: Dataset
+    public let test: Dataset
+    public let shards: [Range<Int>]
+}

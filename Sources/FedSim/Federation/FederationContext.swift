@@ -1,0 +1,67 @@
+import FedMath
+import FedSimEngine
+
+/// Everything a training mode needs that does not change during a run.
+struct FederationContext: Sendable {
+    let scenario: Scenario
+    let data: FederatedData
+    let fleet: Fleet
+    let trainer: LocalTrainer
+    /// Threads used to train the devices of one dispatch in parallel.
+    let threads: Int
+    /// The accuracy that counts as "reached"; used to stop early when the scenario asks for it.
+    let targetAccuracy: Double
+
+    var model: SoftmaxRegression { trainer.model }
+    var training: TrainingSpec { scenario.training }
+
+    /// Run limits: the round and time limits, and the target when the scenario stops there.
+    var limits: RunLimits {
+        RunLimits(maxTime: training.maxTimeSeconds.map { SimTime(seconds: $0) },
+                  maxRounds: training.rounds,
+                  targetMetric: scenario.evaluation.stopAtTarget ? targetAccuracy : nil)
+    }
+}
+
+/// How a federated run ended and what it recorded.
+public struct FederatedOutcome: Sendable {
+    public var curve: [CurvePoint]
+    public var counters: FederatedCounters
+    public var stopReason: StopReason
+    /// Server model versions produced (aggregations applied).
+    public var modelVersions: Int
+    /// Rounds closed (synchronous mode), including failed ones.
+    public var rounds: Int
+    /// Virtual time at the end, in seconds.
+    public var endTime: Double
+    /// Set when the run stopped because a value became NaN or infinite.
+    public var divergence: String?
+    public var finalParameters: [Float]
+}
+
+/// The evaluation bookkeeping every mode shares: the server model, its version and the curve.
+struct ServerState {
+    var parameters: [Float]
+    var version = 0
+    var lastEvaluatedVersion = -1
+    var counters = FederatedCounters()
+    var curve: [CurvePoint] = []
+    var divergence: String?
+    let workspace = ModelWorkspace()
+
+    init(parameters: [Float]) { self.parameters = parameters }
+
+    /// Evaluates the server model on the test set and appends a curve point; returns the
+    /// accuracy, or nil (after recording a divergence) when the loss is not finite.
+    mutating func evaluate(_ ctx: FederationContext, time: SimTime, round: Int) -> Double? {
+        let (acc, loss) = ctx.model.evaluate(parameters, on: ctx.data.test, workspace: workspace)
+        lastEvaluatedVersion = version
+        curve.append(CurvePoint(run: .federated, time: time.seconds, round: Double(round), samples: counters.samples,
+                                bytesUp: counters.bytesUp, bytesDown: counters.bytesDown, accuracy: acc, loss: loss))
+        guard loss.isFinite else {
+            divergence = "diverged: test loss is \(loss) after round \(round) (try a smaller learning rate)"
+            return nil
+        }
+        return acc
+    }
+}

@@ -1,0 +1,40 @@
+/// Which training a curve point belongs to.
+public enum RunKind: String, Codable, Sendable {
+    case federated, baseline
+}
+
+/// One evaluation of a model on the test set: a row of `curve.csv`.
+public struct CurvePoint: Codable, Equatable, Sendable {
+    public var run: RunKind
+    /// Virtual time in seconds.
+    public var time: Double
+    /// Federated: server model version (round). Baseline: epochs completed (may be fractional).
+    public var round: Double
+    /// Training samples processed so far (by all devices, counting repeats and discarded work).
+    public var samples: Int
+    /// Bytes sent device to server so far.
+    public var bytesUp: Int
+    /// Bytes sent server to device so far.
+    public var bytesDown: Int
+    public var accuracy: Double
+    public var loss: Double
+}
+
+/// Running totals of a federated run.
+public struct FederatedCounters: Codable, Equatable, Sendable {
+    public var tasksStarted = 0
+    /// Updates aggregated into the server model.
+    public var tasksApplied = 0
+    /// Updates that arrived after their round had closed (over-selection or deadline).
+    public var tasksDroppedLate = 0
+    /// Tasks still training or uploading when the run stopped.
+    public var tasksInFlightAtEnd = 0
+    /// Rounds that closed with no update to aggregate (deadline with no arrival).
+    public var failedRounds = 0
+    public var samples = 0
+    public var flops = 0.0
+    public var bytesUp = 0
+    public var bytesDown = 0
+
+    public init() {}
+}

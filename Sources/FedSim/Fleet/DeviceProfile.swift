@@ -1,0 +1,76 @@
+/// What a kind of device can do: the figures that turn work and bytes into virtual time.
+///
+/// The built-in defaults are justified, figure by figure, in the README ("Device profiles").
+public struct DeviceProfile: Codable, Equatable, Sendable {
+    /// Effective training throughput in FLOP/s (sustained, not peak).
+    public var flops: Double
+    /// Memory available to training, in GB.
+    public var memoryGB: Double
+    /// Uplink bandwidth in Mbit/s (device to server).
+    public var uplinkMbps: Double
+    /// Downlink bandwidth in Mbit/s (server to device).
+    public var downlinkMbps: Double
+    /// Round-trip latency added to every transfer, in milliseconds.
+    public var latencyMs: Double
+    /// Sigma of the lognormal per-device speed factor exp(N(0, sigma^2)) (0: all devices equal).
+    public var speedSigma: Double
+    /// Sigma of the lognormal per-task jitter on compute time (0: none).
+    public var jitterSigma: Double
+
+    public init(flops: Double, memoryGB: Double, uplinkMbps: Double, downlinkMbps: Double,
+                latencyMs: Double, speedSigma: Double, jitterSigma: Double) {
+        self.flops = flops
+        self.memoryGB = memoryGB
+        self.uplinkMbps = uplinkMbps
+        self.downlinkMbps = downlinkMbps
+        self.latencyMs = latencyMs
+        self.speedSigma = speedSigma
+        self.jitterSigma = jitterSigma
+    }
+
+    /// A mid-range smartphone training on its CPU over a cellular link.
+    public static let phone = DeviceProfile(
+        flops: 2e9, memoryGB: 4, uplinkMbps: 10, downlinkMbps: 40, latencyMs: 50,
+        speedSigma: 0.5, jitterSigma: 0.2)
+    /// A desktop workstation on a fixed broadband line.
+    public static let workstation = DeviceProfile(
+        flops: 5e10, memoryGB: 32, uplinkMbps: 40, downlinkMbps: 100, latencyMs: 20,
+        speedSigma: 0.3, jitterSigma: 0.1)
+    /// A data-centre server on a 1 Gbit/s link.
+    public static let server = DeviceProfile(
+        flops: 2e11, memoryGB: 256, uplinkMbps: 1000, downlinkMbps: 1000, latencyMs: 5,
+        speedSigma: 0.1, jitterSigma: 0.05)
+
+    /// The built-in profiles by name, in a fixed order.
+    public static let builtIn: [(name: String, profile: DeviceProfile)] = [
+        ("phone", .phone), ("workstation", .workstation), ("server", .server),
+    ]
+
+    /// The JSON keys of a profile, in declaration order.
+    static let keys = ["flops", "memoryGB", "uplinkMbps", "downlinkMbps", "latencyMs", "speedSigma", "jitterSigma"]
+
+    subscript(key: String) -> Double {
+        get {
+            switch key {
+            case "flops": flops
+            case "memoryGB": memoryGB
+            case "uplinkMbps": uplinkMbps
+            case "downlinkMbps": downlinkMbps
+            case "latencyMs": latencyMs
+            case "speedSigma": speedSigma
+            default: jitterSigma
+            }
+        }
+        set {
+            switch key {
+            case "flops": flops = newValue
+            case "memoryGB": memoryGB = newValue
+            case "uplinkMbps": uplinkMbps = newValue
+            case "downlinkMbps": downlinkMbps = newValue
+            case "latencyMs": latencyMs = newValue
+            case "speedSigma": speedSigma = newValue
+            default: jitterSigma = newValue
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// Writes a run's files. Each file is written under a temporary name in the output folder and
+/// renamed into place, so an interrupted run never leaves a half-written file behind.
+public enum ReportWriter {
+    /// The header of `curve.csv`; the README defines each column.
+    public static let curveHeader = "run,time_s,round,samples,bytes_up,bytes_down,accuracy,loss"
+
+    /// `curve.csv`: one row per evaluation, federated rows first, then baseline rows.
+    public static func curveCSV(_ points: [CurvePoint]) -> String {
+        var out = curveHeader + "\n"
+        for p in points {
+            out += [p.run.rawValue, Format.compact(p.time, 9), Format.compact(p.round, 4), String(p.samples),
+                    String(p.bytesUp), String(p.bytesDown), Format.fixed(p.accuracy, 6), Format.fixed(p.loss, 6)]
+                .joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    /// JSON with sorted keys and a trailing newline (stable across runs and processes).
+    public static func json<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        var data = try encoder.encode(value)
+        data.append(0x0A)
+        return data
+    }
+
+    /// Writes `curve.csv` and `summary.json` into `folder` (created if needed); returns their paths.
+    @discardableResult
+    public static func write(_ report: RunReport, to folder: URL) throws -> [URL] {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let curve = folder.appendingPathComponent("curve.csv")
+        let summary = folder.appendingPathComponent("summary.json")
+        try writeAtomically(Data(curveCSV(report.curve).utf8), to: curve)
+        try writeAtomically(json(report.summary), to: summary)
+        return [curve, summary]
+    }
+
+    /// Writes `data` to a temporary file beside `url`, then renames it over `url`.
+    public static func writeAtomically(_ data: Data, to url: URL) throws {
+        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
+        try data.write(to: temp)
+        // rename(2) replaces the destination atomically on one file system.
+        guard rename(temp.path, url.path) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(at: temp)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path,
+                                                           NSLocalizedDescriptionKey: String(cString: strerror(code))])
+        }
+    }
+}
+
+extension RunSummary {
+    /// The summary as printed at the end of a run.
+    public var text: String {
+        func pct(_ x: Double) -> String { Format.fixed(100 * x, 2) + "%" }
+        func opt(_ x: Double?, _ unit: String = "") -> String { x.map { Format.significant($0) + unit } ?? "not reached" }
+        func optInt(_ x: Int?) -> String { x.map(String.init) ?? "not reached" }
+        var lines: [String] = []
+        lines.append("scenario \(scenario) (seed \(seed), \(mode), \(devices) devices, \(parameters) parameters)")
+        lines.append("stopped: \(stopReason) after \(rounds) rounds, \(modelVersions) model versions")
+        if let divergence { lines.append("DIVERGED: \(divergence)") }
+        lines.append("")
+        lines.append("                      federated        baseline")
+        lines.append("final accuracy        " + pad(pct(federated.finalAccuracy)) + pct(baseline.finalAccuracy))
+        lines.append("best accuracy         " + pad(pct(federated.bestAccuracy)) + pct(baseline.bestAccuracy))
+        lines.append("samples processed     " + pad(String(federated.samples)) + String(baseline.samples))
+        lines.append("virtual time          " + pad(Format.significant(federated.virtualTimeSeconds) + " s")
+                     + Format.significant(baseline.virtualTimeSeconds) + " s")
+        lines.append("target accuracy       \(pct(targetAccuracy)) (\(targetRule))")
+        lines.append("samples to target     " + pad(optInt(federated.samplesToTarget)) + optInt(baseline.samplesToTarget))
+        lines.append("time to target        " + pad(opt(federated.timeToTargetSeconds, " s")) + opt(baseline.timeToTargetSeconds, " s"))
+        lines.append("bytes up / down       \(Format.bytes(federated.bytesUp)) / \(Format.bytes(federated.bytesDown))")
+        lines.append("tasks                 \(counters.tasksStarted) started, \(counters.tasksApplied) applied, \(counters.tasksDroppedLate) dropped late, \(counters.failedRounds) failed rounds")
+        lines.append("")
+        lines.append("efficiency vs centralized (claim: >= 85%)")
+        lines.append("  by samples   " + ratioLine(efficiency.bySamples))
+        lines.append("  by time      " + ratioLine(efficiency.byTime))
+        lines.append("  accuracy     " + ratioLine(efficiency.accuracy))
+        return lines.joined(separator: "\n")
+    }
+
+    private func pad(_ s: String, _ width: Int = 17) -> String {
+        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+    }
+
+    private func ratioLine(_ r: Ratio) -> String {
+        let v = r.value.map { Format.significant($0, 3) } ?? "-"
+        return pad(v, 8) + r.verdict
+    }
+}

@@ -1,0 +1,107 @@
+/// A complete, validated scenario with every default filled in.
+///
+/// Built only by ``ScenarioLoader``; encoding it (sorted keys) gives the effective scenario,
+/// which loads back to the same value.
+public struct Scenario: Codable, Equatable, Sendable {
+    /// A name for the run; the default output folder is `Results/<name>`.
+    public var name: String
+    /// The master seed every random stream derives from.
+    public var seed: UInt64
+    public var data: DataSpec
+    public var model: ModelSpec
+    public var fleet: FleetSpec
+    public var training: TrainingSpec
+    public var evaluation: EvaluationSpec
+    public var baseline: BaselineSpec
+}
+
+/// Where the data comes from and how it is split among devices.
+public struct DataSpec: Codable, Equatable, Sendable {
+    public enum Source: String, Codable, Sendable { case digits, synthetic }
+    public var source: Source
+    /// For `digits`: the CSV file, relative to the scenario file's folder.
+    public var path: String?
+    /// Fraction of samples held out for testing.
+    public var testFraction: Double
+    /// For `synthetic`: Synthetic(alpha, beta) of Li et al. 2020.
+    public var alpha: Double?
+    public var beta: Double?
+    public var partition: PartitionSpec
+}
+
+/// How training samples are assigned to devices.
+public struct PartitionSpec: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable { case iid, dirichlet, natural }
+    public var kind: Kind
+    /// Concentration of the Dirichlet label-skew partition (smaller: more skew).
+    public var alpha: Double?
+}
+
+/// The model trained by devices and by the baseline.
+public struct ModelSpec: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable { case softmax }
+    public var kind: Kind
+    /// L2 regularisation strength (added to the loss as l2/2 * ||W||^2).
+    public var l2: Double
+}
+
+/// The fleet: named profiles and groups of devices drawn from them.
+public struct FleetSpec: Codable, Equatable, Sendable {
+    /// Every profile the groups may name: the built-ins plus the scenario's own, by name.
+    public var profiles: [String: DeviceProfile]
+    public var groups: [DeviceGroup]
+
+    /// Total number of devices.
+    public var deviceCount: Int { groups.reduce(0) { $0 + $1.count } }
+}
+
+/// `count` devices of one profile, with per-group overrides already applied to `profile`.
+public struct DeviceGroup: Codable, Equatable, Sendable {
+    public var profileName: String
+    public var count: Int
+    public var profile: DeviceProfile
+}
+
+/// How federated training runs.
+public struct TrainingSpec: Codable, Equatable, Sendable {
+    public enum Mode: String, Codable, Sendable { case fedavg }
+    public var mode: Mode
+    /// Devices that must report per round (K).
+    public var devicesPerRound: Int
+    /// Extra devices selected per round, as a fraction of K (Bonawitz et al. 2019); the first K
+    /// updates to arrive are aggregated, later ones are dropped.
+    public var overSelection: Double
+    /// A round ends at this many seconds after it starts even if updates are missing (optional).
+    public var deadlineSeconds: Double?
+    /// Local epochs per task (E).
+    public var localEpochs: Int
+    /// Minibatch size (B).
+    public var batchSize: Int
+    /// SGD learning rate on devices and for the baseline.
+    public var learningRate: Double
+    /// Stop after this many rounds.
+    public var rounds: Int
+    /// Stop at this virtual time, in seconds (optional).
+    public var maxTimeSeconds: Double?
+}
+
+/// When and how the global model is evaluated.
+public struct EvaluationSpec: Codable, Equatable, Sendable {
+    /// Evaluate every this many rounds (the last round is always evaluated).
+    public var every: Int
+    /// The target accuracy for time- and samples-to-target; nil: 95% of the baseline's best.
+    public var targetAccuracy: Double?
+    /// Stop federated training once the target is reached.
+    public var stopAtTarget: Bool
+}
+
+/// The centralized baseline: the same model trained on the pooled training data.
+public struct BaselineSpec: Codable, Equatable, Sendable {
+    /// The device that trains it (a profile name); jitter and speed factors are not applied.
+    public var profileName: String
+    public var profile: DeviceProfile
+    /// Passes over the pooled training data.
+    public var epochs: Int
+    /// Evaluations per epoch.
+    public var evaluationsPerEpoch: Int
+}

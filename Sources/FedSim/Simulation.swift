@@ -1,0 +1,48 @@
+import FedMath
+import FedSimEngine
+
+/// A scenario made ready to run: data loaded and partitioned, fleet built.
+///
+/// Preparing checks everything that depends on the data (for example more devices than
+/// samples), so that a run which starts does not fail on its input.
+public struct PreparedRun: Sendable {
+    public let scenario: Scenario
+    public let data: FederatedData
+    public let fleet: Fleet
+    public let model: SoftmaxRegression
+
+    public init(_ scenario: Scenario) throws(ScenarioError) {
+        self.scenario = scenario
+        data = try DataBuilder.build(scenario.data, deviceCount: scenario.fleet.deviceCount, seed: scenario.seed)
+        fleet = Fleet(spec: scenario.fleet, shards: data.shards, seed: scenario.seed)
+        model = SoftmaxRegression(featureCount: data.train.featureCount, classCount: data.train.classCount,
+                                  l2: Float(scenario.model.l2))
+    }
+
+    /// Trains the baseline, then the federated model, and summarises both.
+    /// `threads` only changes how fast it runs, never what it computes.
+    public func run(threads: Int = 1) -> RunReport {
+        let baseline = CentralizedBaseline(scenario: scenario, data: data, model: model).run()
+        let bestBaseline = baseline.curve.map(\.accuracy).max() ?? 0
+        let target = scenario.evaluation.targetAccuracy ?? 0.95 * bestBaseline
+        let ctx = FederationContext(
+            scenario: scenario, data: data, fleet: fleet,
+            trainer: LocalTrainer(model: model, data: data, learningRate: Float(scenario.training.learningRate),
+                                  seed: scenario.seed),
+            threads: max(1, threads), targetAccuracy: target)
+        let federated = SynchronousFedAvg(ctx).run()
+        let summary = RunSummary(scenario: scenario, model: model, baseline: baseline.curve,
+                                 baselineDivergence: baseline.divergence, federated: federated, target: target)
+        return RunReport(baseline: baseline.curve, federated: federated, summary: summary)
+    }
+}
+
+/// Everything a run produced.
+public struct RunReport: Sendable {
+    public let baseline: [CurvePoint]
+    public let federated: FederatedOutcome
+    public let summary: RunSummary
+
+    /// Both curves, federated first, as written to `curve.csv`.
+    public var curve: [CurvePoint] { federated.curve + baseline }
+}

@@ -1,2 +1,0 @@
-import FedSim
-print("fedsim")

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import FedSim
+
+/// Runs the built `fedsim` executable.
+func runFedsim(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let candidates = ["debug", "release"].map { packageRoot.appendingPathComponent(".build/\($0)/fedsim") }
+    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = packageRoot
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+func temporaryFolder() throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("fedsim-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+@Suite("Command line", .serialized)
+struct CommandLineTests {
+    @Test("a bad scenario exits 2 with one line naming the path, and writes nothing")
+    func badScenario() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bad.json")
+        try jsonData(setting(smallScenarioJSON(), "fleet.groups.0.count", -1)).write(to: file)
+        let out = dir.appendingPathComponent("out")
+        let r = try runFedsim(["run", file.path, "--out", out.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("$.fleet.groups[0].count: expected an integer >= 1, found -1"))
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        let v = try runFedsim(["validate", file.path])
+        #expect(v.status == 2)
+    }
+
+    @Test("a good scenario writes curve.csv and summary.json and prints the verdicts")
+    func goodScenario() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("good.json")
+        try jsonData(smallScenarioJSON()).write(to: file)
+        let out = dir.appendingPathComponent("out")
+        let r = try runFedsim(["run", file.path, "--out", out.path, "--seed", "11"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("efficiency vs centralized"))
+        let csv = try String(contentsOf: out.appendingPathComponent("curve.csv"), encoding: .utf8)
+        #expect(csv.hasPrefix(ReportWriter.curveHeader + "\n"))
+        let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: out.appendingPathComponent("summary.json")))
+        #expect(summary.seed == 11)
+        let quiet = try runFedsim(["run", file.path, "--out", out.path, "--quiet"])
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty)
+        let v = try runFedsim(["validate", file.path])
+        #expect(v.status == 0 && v.stdout.contains("valid"))
+    }
+
+    @Test("help explains the options in prose")
+    func help() throws {
+        let r = try runFedsim(["run", "--help"])
+        #expect(r.stdout.contains("--seed"))
+        #expect(r.stdout.contains("only the speed, never the results"))
+    }
+}
