@@ -62,6 +62,7 @@ public enum ScenarioLoader {
             spec.path = try o.optional("path")?.string() ?? "data/digits.csv"
             spec.partition = PartitionSpec(kind: .iid, alpha: nil)
         case .synthetic:
+            spec.testFraction = o.fields["testFraction"] == nil ? 0.1 : spec.testFraction
             spec.alpha = try o.optional("alpha")?.nonNegative() ?? 1
             spec.beta = try o.optional("beta")?.nonNegative() ?? 1
             spec.partition = PartitionSpec(kind: .natural, alpha: nil)
