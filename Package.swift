@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: - Implementation details
@@ -31,7 +32,10 @@ let package = Package(
             dependencies: [.product(name: "HeapModule", package: "swift-collections")]
         ),
         /// Everything about federated learning: scenario, fleet, data, model, federation, report.
-        .target(name: "FedSim", dependencies: ["FedMath", "FedSimEngine"]),
+        .target(
+            name: "FedSim",
+            dependencies: ["FedMath", "FedSimEngine", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         /// The command-line tool: argument parsing and terminal output only.
         .executableTarget(
             name: "fedsim",

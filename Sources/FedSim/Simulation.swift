@@ -30,10 +30,16 @@ public struct PreparedRun: Sendable {
             trainer: LocalTrainer(model: model, data: data, learningRate: Float(scenario.training.learningRate),
                                   seed: scenario.seed),
             threads: max(1, threads), targetAccuracy: target)
-        let federated = SynchronousFedAvg(ctx).run()
+        let coordinator: Coordinator
+        switch scenario.training.mode {
+        case .fedavg: coordinator = SynchronousFedAvg(ctx)
+        case .fedasync: coordinator = FedAsync(ctx)
+        case .fedbuff: coordinator = FedBuff(ctx)
+        }
+        let federated = coordinator.run()
         let summary = RunSummary(scenario: scenario, model: model, baseline: baseline.curve,
                                  baselineDivergence: baseline.divergence, federated: federated, target: target)
-        return RunReport(baseline: baseline.curve, federated: federated, summary: summary)
+        return RunReport(baseline: baseline.curve, federated: federated, summary: summary, fleet: fleet)
     }
 }
 
@@ -42,6 +48,7 @@ public struct RunReport: Sendable {
     public let baseline: [CurvePoint]
     public let federated: FederatedOutcome
     public let summary: RunSummary
+    public let fleet: Fleet
 
     /// Both curves, federated first, as written to `curve.csv`.
     public var curve: [CurvePoint] { federated.curve + baseline }

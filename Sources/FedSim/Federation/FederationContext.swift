@@ -37,6 +37,9 @@ public struct FederatedOutcome: Sendable {
     /// Set when the run stopped because a value became NaN or infinite.
     public var divergence: String?
     public var finalParameters: [Float]
+    public var ledger: DeviceLedger
+    /// Staleness of every update that reached the server, in arrival order.
+    public var staleness: [Int]
 }
 
 /// The evaluation bookkeeping every mode shares: the server model, its version and the curve.

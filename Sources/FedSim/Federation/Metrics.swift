@@ -27,7 +27,11 @@ public struct FederatedCounters: Codable, Equatable, Sendable {
     public var tasksApplied = 0
     /// Updates that arrived after their round had closed (over-selection or deadline).
     public var tasksDroppedLate = 0
-    /// Tasks still training or uploading when the run stopped.
+    /// Tasks lost because the device went offline or the task failed.
+    public var tasksDroppedOffline = 0
+    /// Updates discarded for exceeding the maximum staleness.
+    public var tasksDiscardedStale = 0
+    /// Tasks still training or uploading, or updates buffered but not applied, when the run stopped.
     public var tasksInFlightAtEnd = 0
     /// Rounds that closed with no update to aggregate (deadline with no arrival).
     public var failedRounds = 0

@@ -16,9 +16,19 @@ public struct DeviceProfile: Codable, Equatable, Sendable {
     public var speedSigma: Double
     /// Sigma of the lognormal per-task jitter on compute time (0: none).
     public var jitterSigma: Double
+    /// Churn availability: mean length of an online period, seconds (exponential).
+    public var meanOnlineSeconds: Double
+    /// Churn availability: mean length of an offline period, seconds (exponential); 0: never offline.
+    public var meanOfflineSeconds: Double
+    /// Diurnal availability: the daily window in which the device is online, as fractions of a day
+    /// in the device's local time ([0, 1] means always; a window may wrap past midnight).
+    public var windowStart: Double
+    public var windowEnd: Double
 
     public init(flops: Double, memoryGB: Double, uplinkMbps: Double, downlinkMbps: Double,
-                latencyMs: Double, speedSigma: Double, jitterSigma: Double) {
+                latencyMs: Double, speedSigma: Double, jitterSigma: Double,
+                meanOnlineSeconds: Double = 3600, meanOfflineSeconds: Double = 0,
+                windowStart: Double = 0, windowEnd: Double = 1) {
         self.flops = flops
         self.memoryGB = memoryGB
         self.uplinkMbps = uplinkMbps
@@ -26,16 +36,22 @@ public struct DeviceProfile: Codable, Equatable, Sendable {
         self.latencyMs = latencyMs
         self.speedSigma = speedSigma
         self.jitterSigma = jitterSigma
+        self.meanOnlineSeconds = meanOnlineSeconds
+        self.meanOfflineSeconds = meanOfflineSeconds
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
     }
 
     /// A mid-range smartphone training on its CPU over a cellular link.
     public static let phone = DeviceProfile(
         flops: 2e9, memoryGB: 4, uplinkMbps: 10, downlinkMbps: 40, latencyMs: 50,
-        speedSigma: 0.5, jitterSigma: 0.2)
+        speedSigma: 0.5, jitterSigma: 0.2, meanOnlineSeconds: 1800, meanOfflineSeconds: 3600,
+        windowStart: 22.0 / 24, windowEnd: 7.0 / 24)
     /// A desktop workstation on a fixed broadband line.
     public static let workstation = DeviceProfile(
         flops: 5e10, memoryGB: 32, uplinkMbps: 40, downlinkMbps: 100, latencyMs: 20,
-        speedSigma: 0.3, jitterSigma: 0.1)
+        speedSigma: 0.3, jitterSigma: 0.1, meanOnlineSeconds: 7200, meanOfflineSeconds: 1800,
+        windowStart: 8.0 / 24, windowEnd: 19.0 / 24)
     /// A data-centre server on a 1 Gbit/s link.
     public static let server = DeviceProfile(
         flops: 2e11, memoryGB: 256, uplinkMbps: 1000, downlinkMbps: 1000, latencyMs: 5,
@@ -47,7 +63,8 @@ public struct DeviceProfile: Codable, Equatable, Sendable {
     ]
 
     /// The JSON keys of a profile, in declaration order.
-    static let keys = ["flops", "memoryGB", "uplinkMbps", "downlinkMbps", "latencyMs", "speedSigma", "jitterSigma"]
+    static let keys = ["flops", "memoryGB", "uplinkMbps", "downlinkMbps", "latencyMs", "speedSigma", "jitterSigma",
+                       "meanOnlineSeconds", "meanOfflineSeconds", "windowStart", "windowEnd"]
 
     subscript(key: String) -> Double {
         get {
@@ -58,7 +75,11 @@ public struct DeviceProfile: Codable, Equatable, Sendable {
             case "downlinkMbps": downlinkMbps
             case "latencyMs": latencyMs
             case "speedSigma": speedSigma
-            default: jitterSigma
+            case "jitterSigma": jitterSigma
+            case "meanOnlineSeconds": meanOnlineSeconds
+            case "meanOfflineSeconds": meanOfflineSeconds
+            case "windowStart": windowStart
+            default: windowEnd
             }
         }
         set {
@@ -69,7 +90,11 @@ public struct DeviceProfile: Codable, Equatable, Sendable {
             case "downlinkMbps": downlinkMbps = newValue
             case "latencyMs": latencyMs = newValue
             case "speedSigma": speedSigma = newValue
-            default: jitterSigma = newValue
+            case "jitterSigma": jitterSigma = newValue
+            case "meanOnlineSeconds": meanOnlineSeconds = newValue
+            case "meanOfflineSeconds": meanOfflineSeconds = newValue
+            case "windowStart": windowStart = newValue
+            default: windowEnd = newValue
             }
         }
     }

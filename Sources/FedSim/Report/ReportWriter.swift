@@ -17,6 +17,26 @@ public enum ReportWriter {
         return out
     }
 
+    /// The header of `devices.csv`; the README defines each column.
+    public static let devicesHeader = "device,profile,samples_held,tasks_started,tasks_applied,tasks_discarded,tasks_dropped,samples_processed,flops,compute_s,bytes_up,bytes_down,contribution_share"
+
+    /// `devices.csv`: the per-device ledger, one row per device.
+    public static func devicesCSV(_ ledger: DeviceLedger, fleet: Fleet) -> String {
+        let total = ledger.contribution.reduce(0, +)
+        var out = devicesHeader + "\n"
+        for d in 0 ..< fleet.count {
+            let fields: [String] = [
+                String(d), fleet.profileName(d), String(fleet.shards[d].count), String(ledger.tasksStarted[d]),
+                String(ledger.tasksApplied[d]), String(ledger.tasksDiscarded[d]), String(ledger.tasksDropped[d]),
+                String(ledger.samples[d]), Format.compact(ledger.flops[d], 0), Format.compact(ledger.computeSeconds[d], 9),
+                String(ledger.bytesUp[d]), String(ledger.bytesDown[d]),
+                Format.fixed(total > 0 ? ledger.contribution[d] / total : 0, 6),
+            ]
+            out += fields.joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
     /// JSON with sorted keys and a trailing newline (stable across runs and processes).
     public static func json<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
@@ -35,7 +55,9 @@ public enum ReportWriter {
         let summary = folder.appendingPathComponent("summary.json")
         try writeAtomically(Data(curveCSV(report.curve).utf8), to: curve)
         try writeAtomically(json(report.summary), to: summary)
-        return [curve, summary]
+        let devices = folder.appendingPathComponent("devices.csv")
+        try writeAtomically(Data(devicesCSV(report.federated.ledger, fleet: report.fleet).utf8), to: devices)
+        return [curve, summary, devices]
     }
 
     /// Writes `data` to a temporary file beside `url`, then renames it over `url`.
@@ -73,7 +95,10 @@ extension RunSummary {
         lines.append("samples to target     " + pad(optInt(federated.samplesToTarget)) + optInt(baseline.samplesToTarget))
         lines.append("time to target        " + pad(opt(federated.timeToTargetSeconds, " s")) + opt(baseline.timeToTargetSeconds, " s"))
         lines.append("bytes up / down       \(Format.bytes(federated.bytesUp)) / \(Format.bytes(federated.bytesDown))")
-        lines.append("tasks                 \(counters.tasksStarted) started, \(counters.tasksApplied) applied, \(counters.tasksDroppedLate) dropped late, \(counters.failedRounds) failed rounds")
+        let c = counters
+        lines.append("tasks                 \(c.tasksStarted) started = \(c.tasksApplied) applied + \(c.tasksDiscardedStale) stale + \(c.tasksDroppedLate + c.tasksDroppedOffline) dropped (\(c.tasksDroppedLate) late, \(c.tasksDroppedOffline) offline/failed) + \(c.tasksInFlightAtEnd) unfinished")
+        if c.failedRounds > 0 { lines.append("failed rounds         \(c.failedRounds)") }
+        lines.append("staleness             mean \(Format.fixed(staleness.mean, 2)), p50 \(staleness.p50), p90 \(staleness.p90), max \(staleness.max)")
         lines.append("")
         lines.append("efficiency vs centralized (claim: >= 85%)")
         lines.append("  by samples   " + ratioLine(efficiency.bySamples))

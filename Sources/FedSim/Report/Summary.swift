@@ -39,6 +39,28 @@ public struct RunSummary: Codable, Equatable, Sendable {
         public var accuracy: Ratio
     }
 
+    /// Distribution of the staleness of updates that reached the server (server versions that
+    /// passed between a task's download and its arrival).
+    public struct Staleness: Codable, Equatable, Sendable {
+        public var count: Int
+        public var mean: Double
+        public var p50: Int
+        public var p90: Int
+        public var max: Int
+
+        init(_ values: [Int]) {
+            count = values.count
+            let sorted = values.sorted()
+            mean = values.isEmpty ? 0 : Double(values.reduce(0, +)) / Double(values.count)
+            func quantile(_ q: Double) -> Int {
+                sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((q * Double(sorted.count)).rounded(.up)) - 1 < 0 ? 0 : Int((q * Double(sorted.count)).rounded(.up)) - 1)]
+            }
+            p50 = quantile(0.5)
+            p90 = quantile(0.9)
+            self.max = sorted.last ?? 0
+        }
+    }
+
     public var scenario: String
     public var seed: UInt64
     public var mode: String
@@ -51,6 +73,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var baseline: Side
     public var efficiency: Efficiency
     public var counters: FederatedCounters
+    public var staleness: Staleness
     public var rounds: Int
     public var modelVersions: Int
     public var stopReason: String
@@ -69,6 +92,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
         self.federated = RunSummary.side(federated.curve, target: target)
         self.baseline = RunSummary.side(baseline, target: target)
         counters = federated.counters
+        staleness = Staleness(federated.staleness)
         rounds = federated.rounds
         modelVersions = federated.modelVersions
         stopReason = federated.stopReason.description

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A complete, validated scenario with every default filled in.
 ///
 /// Built only by ``ScenarioLoader``; encoding it (sorted keys) gives the effective scenario,
@@ -13,6 +15,18 @@ public struct Scenario: Codable, Equatable, Sendable {
     public var training: TrainingSpec
     public var evaluation: EvaluationSpec
     public var baseline: BaselineSpec
+    public var availability: AvailabilitySpec
+}
+
+/// When devices can work: always, alternating online/offline periods, or a daily pattern.
+public struct AvailabilitySpec: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable { case always, churn, diurnal }
+    public var kind: Kind
+    /// Length of a virtual day for `diurnal`, in seconds (shorten it to see several days quickly).
+    public var dayLengthSeconds: Double
+    /// Probability that a task fails for reasons other than going offline (crash, user), lost at
+    /// the moment its upload would start.
+    public var failureProbability: Double
 }
 
 /// Where the data comes from and how it is split among devices.
@@ -64,25 +78,71 @@ public struct DeviceGroup: Codable, Equatable, Sendable {
 
 /// How federated training runs.
 public struct TrainingSpec: Codable, Equatable, Sendable {
-    public enum Mode: String, Codable, Sendable { case fedavg }
+    public enum Mode: String, Codable, Sendable { case fedavg, fedasync, fedbuff }
+    /// How updates are weighted when they are averaged.
+    public enum Weighting: String, Codable, Sendable { case samples, flops, uniform }
     public var mode: Mode
-    /// Devices that must report per round (K).
+    /// Devices that must report per round (K), synchronous mode.
     public var devicesPerRound: Int
+    /// Asynchronous modes: at most this many devices train at once.
+    public var concurrency: Int
+    public var fedasync: FedAsyncSpec?
+    public var fedbuff: FedBuffSpec?
+    public var weighting: Weighting
     /// Extra devices selected per round, as a fraction of K (Bonawitz et al. 2019); the first K
     /// updates to arrive are aggregated, later ones are dropped.
     public var overSelection: Double
     /// A round ends at this many seconds after it starts even if updates are missing (optional).
     public var deadlineSeconds: Double?
-    /// Local epochs per task (E).
-    public var localEpochs: Int
-    /// Minibatch size (B).
+    /// Local epochs per task (E); nil when local work is given in steps.
+    public var localEpochs: Int?
+    /// Local SGD steps per task; nil when local work is given in epochs.
+    public var localSteps: Int?
+    /// Minibatch size (B); with `adaptiveBatch`, the size of a device as fast as the fleet median.
     public var batchSize: Int
+    /// Scale each device's batch with its speed and cap it by its memory (README: adaptive batches).
+    public var adaptiveBatch: Bool
+    public var minBatch: Int
+    public var maxBatch: Int
     /// SGD learning rate on devices and for the baseline.
     public var learningRate: Double
     /// Stop after this many rounds.
     public var rounds: Int
     /// Stop at this virtual time, in seconds (optional).
     public var maxTimeSeconds: Double?
+}
+
+/// FedAsync (Xie, Koyejo, Gupta 2019): mix each arriving model in with weight alpha * s(staleness).
+public struct FedAsyncSpec: Codable, Equatable, Sendable {
+    public var alpha: Double
+    public var staleness: StalenessFunction
+}
+
+/// Staleness functions s(t) of Xie et al. 2019: constant 1; polynomial (t + 1)^-a;
+/// hinge 1 for t <= b, else 1 / (a (t - b) + 1).
+public struct StalenessFunction: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable { case constant, polynomial, hinge }
+    public var kind: Kind
+    public var a: Double
+    public var b: Double
+
+    /// s(t).
+    public func weight(_ staleness: Int) -> Double {
+        let t = Double(staleness)
+        switch kind {
+        case .constant: return 1
+        case .polynomial: return pow(t + 1, -a)
+        case .hinge: return t <= b ? 1 : 1 / (a * (t - b) + 1)
+        }
+    }
+}
+
+/// FedBuff (Nguyen et al. 2022): apply the average of every `bufferSize` updates.
+public struct FedBuffSpec: Codable, Equatable, Sendable {
+    public var bufferSize: Int
+    public var serverLearningRate: Double
+    /// Updates staler than this are discarded (and counted); nil keeps all.
+    public var maxStaleness: Int?
 }
 
 /// When and how the global model is evaluated.

@@ -45,9 +45,10 @@ public enum ScenarioLoader {
         let training = try readTraining(root.required("training", "an object").object(), fleet: fleet)
         let evaluation = try readEvaluation(root.optional("evaluation")?.object())
         let baseline = try readBaseline(root.optional("baseline")?.object(), fleet: fleet)
+        let availability = try readAvailability(root.optional("availability")?.object())
         try root.rejectUnknownKeys()
         return Scenario(name: name, seed: UInt64(seed), data: dataSpec, model: model, fleet: fleet,
-                        training: training, evaluation: evaluation, baseline: baseline)
+                        training: training, evaluation: evaluation, baseline: baseline, availability: availability)
     }
 
     static func readData(_ o: JSONObject) throws(ScenarioError) -> DataSpec {
@@ -99,13 +100,23 @@ public enum ScenarioLoader {
         for key in DeviceProfile.keys {
             guard let node = o.optional(key) else { continue }
             switch key {
-            case "speedSigma", "jitterSigma", "latencyMs":
-                profile[key] = try node.number(0...10_000, expected: "a number >= 0")
+            case "speedSigma", "jitterSigma", "latencyMs", "meanOfflineSeconds":
+                profile[key] = try node.nonNegative()
+            case "windowStart", "windowEnd":
+                profile[key] = try node.number(0...1, expected: "a fraction of a day in 0...1")
             default:
                 profile[key] = try node.positive()
             }
         }
         return profile
+    }
+
+    /// A diurnal window must not be empty (start == end, other than the whole day 0...1).
+    static func checkWindow(_ p: DeviceProfile, path: String) throws(ScenarioError) {
+        if p.windowStart == p.windowEnd {
+            throw ScenarioError(path: "\(path).windowEnd", expected: "a window end different from its start \(JSONValue.format(p.windowStart)) (0 and 1 mean always online)",
+                                found: JSONValue.format(p.windowEnd))
+        }
     }
 
     static func readFleet(_ o: JSONObject) throws(ScenarioError) -> FleetSpec {
@@ -128,6 +139,7 @@ public enum ScenarioLoader {
                     }
                 }
                 profiles[name] = try readProfileFields(po, base: base ?? .phone)
+                try checkWindow(profiles[name]!, path: node.path)
                 try po.rejectUnknownKeys()
             }
         }
@@ -144,6 +156,7 @@ public enum ScenarioLoader {
             if let ov = go.optional("overrides") {
                 let oo = try ov.object()
                 profile = try readProfileFields(oo, base: profile)
+                try checkWindow(profile, path: ov.path)
                 try oo.rejectUnknownKeys()
             }
             try go.rejectUnknownKeys()
@@ -158,26 +171,106 @@ public enum ScenarioLoader {
     }
 
     static func readTraining(_ o: JSONObject, fleet: FleetSpec) throws(ScenarioError) -> TrainingSpec {
-        let mode = try o.optional("mode")?.choice(["fedavg"]) ?? "fedavg"
-        let kNode = try o.required("devicesPerRound", "an integer >= 1")
-        let k = try kNode.integer(min: 1)
-        let over = try o.optional("overSelection")?.number(0...10, expected: "a fraction in 0...10") ?? 0
-        let selected = Int((Double(k) * (1 + over)).rounded(.up))
-        guard selected <= fleet.deviceCount else {
-            let what = over > 0 ? "devices per round with over-selection (\(selected))" : "devices per round"
-            throw ScenarioError(path: over > 0 ? "\(o.path).overSelection" : kNode.path,
-                                expected: "\(what) <= the fleet size \(fleet.deviceCount)", found: over > 0 ? JSONValue.format(over) : "\(k)")
+        let modeName = try o.optional("mode")?.choice(["fedavg", "fedasync", "fedbuff"]) ?? "fedavg"
+        let mode = TrainingSpec.Mode(rawValue: modeName)!
+        let n = fleet.deviceCount
+        var k = 1, concurrency = 1, over = 0.0
+        var deadline: Double?
+        var fedasync: FedAsyncSpec?
+        var fedbuff: FedBuffSpec?
+        if mode == .fedavg {
+            let kNode = try o.required("devicesPerRound", "an integer >= 1")
+            k = try kNode.integer(min: 1)
+            over = try o.optional("overSelection")?.number(0...10, expected: "a fraction in 0...10") ?? 0
+            let selected = Int((Double(k) * (1 + over)).rounded(.up))
+            guard selected <= n else {
+                if over > 0 {
+                    throw ScenarioError(path: "\(o.path).overSelection",
+                                        expected: "devices per round with over-selection (\(selected)) <= the fleet size \(n)",
+                                        found: JSONValue.format(over))
+                }
+                throw ScenarioError(path: kNode.path, expected: "devices per round <= the fleet size \(n)", found: "\(k)")
+            }
+            deadline = try o.optional("deadlineSeconds")?.positive()
+        } else {
+            let cNode = try o.required("concurrency", "an integer >= 1 (devices training at once)")
+            concurrency = try cNode.integer(min: 1)
+            guard concurrency <= n else {
+                throw ScenarioError(path: cNode.path, expected: "a concurrency <= the fleet size \(n)", found: "\(concurrency)")
+            }
+            k = concurrency
         }
-        let deadline = try o.optional("deadlineSeconds")?.positive()
-        let epochs = try o.optional("localEpochs")?.integer(min: 1, max: 10_000) ?? 1
+        if mode == .fedasync {
+            let fo = try o.optional("fedasync")?.object()
+            let alpha = try fo?.optional("alpha")?.number(0.000001...1, expected: "a mixing weight in (0, 1]") ?? 0.6
+            var staleness = StalenessFunction(kind: .polynomial, a: 0.5, b: 0)
+            if let so = try fo?.optional("staleness")?.object() {
+                staleness.kind = StalenessFunction.Kind(rawValue: try so.required("kind", "\"constant\", \"polynomial\" or \"hinge\"")
+                    .choice(["constant", "polynomial", "hinge"]))!
+                staleness.a = try so.optional("a")?.nonNegative() ?? (staleness.kind == .hinge ? 10 : 0.5)
+                staleness.b = try so.optional("b")?.nonNegative() ?? (staleness.kind == .hinge ? 4 : 0)
+                try so.rejectUnknownKeys()
+            }
+            try fo?.rejectUnknownKeys()
+            fedasync = FedAsyncSpec(alpha: alpha, staleness: staleness)
+        } else if let stray = o.optional("fedasync") {
+            throw ScenarioError(path: stray.path, expected: "no \"fedasync\" section unless mode is \"fedasync\"", found: stray.value.summary)
+        }
+        if mode == .fedbuff {
+            let fo = try o.optional("fedbuff")?.object()
+            let bNode = fo?.optional("bufferSize")
+            let buffer = try bNode?.integer(min: 1) ?? concurrency
+            let lr = try fo?.optional("serverLearningRate")?.positive() ?? 1
+            let maxStale = try fo?.optional("maxStaleness")?.integer(min: 0)
+            try fo?.rejectUnknownKeys()
+            fedbuff = FedBuffSpec(bufferSize: buffer, serverLearningRate: lr, maxStaleness: maxStale)
+        } else if let stray = o.optional("fedbuff") {
+            throw ScenarioError(path: stray.path, expected: "no \"fedbuff\" section unless mode is \"fedbuff\"", found: stray.value.summary)
+        }
+        if mode != .fedavg {
+            for key in ["devicesPerRound", "overSelection", "deadlineSeconds"] {
+                if let stray = o.optional(key) {
+                    throw ScenarioError(path: stray.path, expected: "no \"\(key)\" in mode \"\(modeName)\" (synchronous only)", found: stray.value.summary)
+                }
+            }
+        } else if let stray = o.optional("concurrency") {
+            throw ScenarioError(path: stray.path, expected: "no \"concurrency\" in mode \"fedavg\" (use devicesPerRound)", found: stray.value.summary)
+        }
+        let epochsNode = o.optional("localEpochs")
+        let stepsNode = o.optional("localSteps")
+        if let epochsNode, stepsNode != nil {
+            throw ScenarioError(path: epochsNode.path, expected: "either localEpochs or localSteps, not both", found: epochsNode.value.summary)
+        }
+        let steps = try stepsNode?.integer(min: 1, max: 10_000_000)
+        let epochs = steps == nil ? try epochsNode?.integer(min: 1, max: 10_000) ?? 1 : nil
         let batch = try o.optional("batchSize")?.integer(min: 1, max: 1_000_000) ?? 10
+        let adaptive = try o.optional("adaptiveBatch")?.bool() ?? false
+        let minBatch = try o.optional("minBatch")?.integer(min: 1, max: 1_000_000) ?? 1
+        let maxNode = o.optional("maxBatch")
+        let maxBatch = try maxNode?.integer(min: 1, max: 1_000_000) ?? max(batch * 8, minBatch)
+        if let maxNode, maxBatch < minBatch {
+            throw ScenarioError(path: maxNode.path, expected: "a maxBatch >= minBatch (\(minBatch))", found: "\(maxBatch)")
+        }
+        let weighting = try o.optional("weighting")?.choice(["samples", "flops", "uniform"]) ?? "samples"
         let lr = try o.required("learningRate", "a positive number").positive()
-        let rounds = try o.optional("rounds")?.integer(min: 1, max: 10_000_000) ?? 100
+        let rounds = try o.optional("rounds")?.integer(min: 1, max: 100_000_000) ?? 100
         let maxTime = try o.optional("maxTimeSeconds")?.positive()
         try o.rejectUnknownKeys()
-        return TrainingSpec(mode: TrainingSpec.Mode(rawValue: mode)!, devicesPerRound: k, overSelection: over,
-                            deadlineSeconds: deadline, localEpochs: epochs, batchSize: batch,
+        return TrainingSpec(mode: mode, devicesPerRound: k, concurrency: concurrency, fedasync: fedasync, fedbuff: fedbuff,
+                            weighting: TrainingSpec.Weighting(rawValue: weighting)!, overSelection: over,
+                            deadlineSeconds: deadline, localEpochs: epochs, localSteps: steps, batchSize: batch,
+                            adaptiveBatch: adaptive, minBatch: minBatch, maxBatch: maxBatch,
                             learningRate: lr, rounds: rounds, maxTimeSeconds: maxTime)
+    }
+
+    static func readAvailability(_ o: JSONObject?) throws(ScenarioError) -> AvailabilitySpec {
+        var spec = AvailabilitySpec(kind: .always, dayLengthSeconds: 86_400, failureProbability: 0)
+        guard let o else { return spec }
+        spec.kind = AvailabilitySpec.Kind(rawValue: try o.optional("kind")?.choice(["always", "churn", "diurnal"]) ?? "always")!
+        spec.dayLengthSeconds = try o.optional("dayLengthSeconds")?.positive() ?? spec.dayLengthSeconds
+        spec.failureProbability = try o.optional("failureProbability")?.number(0...1, expected: "a probability in 0...1") ?? 0
+        try o.rejectUnknownKeys()
+        return spec
     }
 
     static func readEvaluation(_ o: JSONObject?) throws(ScenarioError) -> EvaluationSpec {

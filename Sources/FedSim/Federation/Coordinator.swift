@@ -1,0 +1,291 @@
+import FedMath
+import FedSimEngine
+import Foundation
+
+/// What happens in a federated run; the engine orders these by (time, sequence).
+enum FederationEvent {
+    /// Synchronous mode: select devices and start a round.
+    case startRound
+    /// A task's update reached the server.
+    case arrival(task: Int)
+    /// A task was lost (device offline or failed) at this time.
+    case lost(task: Int)
+    /// Synchronous mode: the deadline of a round.
+    case deadline(round: Int)
+    /// Asynchronous modes: hand work to idle, available devices while slots are free.
+    case dispatch
+}
+
+/// A task from the moment it was sent to a device until it ends.
+struct FederatedTask {
+    let device: Int
+    let deviceTaskIndex: UInt64
+    /// Server model version the device started from.
+    let baseVersion: Int
+    /// Synchronous round it belongs to (0 in asynchronous modes).
+    let round: Int
+    /// The encoded update (empty for a task lost before it finished training).
+    let message: [UInt8]
+    /// Aggregation weight before staleness: samples held, FLOPs of the work, or 1.
+    let weight: Double
+    /// The model the device started from (kept only where the mode needs it).
+    let base: [Float]?
+}
+
+/// The machinery every training mode shares: the server model and its evaluation, the device
+/// ledger, availability, dispatching tasks (parallel local training, timing, losses) and the
+/// weighted average of updates. Modes subclass it and handle the events.
+class Coordinator {
+    let ctx: FederationContext
+    var server: ServerState
+    var ledger: DeviceLedger
+    var availability: Availability
+    /// Tasks started so far by each device (keys its SGD stream).
+    var deviceTasks: [UInt32]
+    var busy: [Bool]
+    var tasks: [Int: FederatedTask] = [:]
+    var nextTaskID = 0
+    /// Staleness of every update that reached the server.
+    var staleness: [Int] = []
+    let uplink = UpdateCodec(.dense)
+    let downlink = UpdateCodec(.dense)
+    /// Per-device batch sizes (adaptive batches) or nil (everyone uses `batchSize`).
+    let batchSizes: [Int]?
+
+    init(_ ctx: FederationContext) {
+        self.ctx = ctx
+        server = ServerState(parameters: ctx.model.initialParameters())
+        ledger = DeviceLedger(count: ctx.fleet.count)
+        availability = Availability(spec: ctx.scenario.availability, fleet: ctx.fleet, seed: ctx.scenario.seed)
+        deviceTasks = [UInt32](repeating: 0, count: ctx.fleet.count)
+        busy = [Bool](repeating: false, count: ctx.fleet.count)
+        batchSizes = ctx.training.adaptiveBatch ? AdaptiveBatch.sizes(ctx) : nil
+    }
+
+    // MARK: overridden by modes
+
+    func start(_ engine: inout Engine<FederationEvent>) {}
+    func arrived(_ id: Int, _ task: FederatedTask, _ engine: inout Engine<FederationEvent>) {}
+    func lost(_ id: Int, _ task: FederatedTask, _ engine: inout Engine<FederationEvent>) {}
+    func deadline(_ round: Int, _ engine: inout Engine<FederationEvent>) {}
+    func startRound(_ engine: inout Engine<FederationEvent>) {}
+    func dispatch(_ engine: inout Engine<FederationEvent>) {}
+    /// Rounds closed (synchronous) or model versions (asynchronous), for the curve's round column.
+    var roundsForReport: Int { server.version }
+    /// Updates that arrived but were not applied yet when the run stopped.
+    var bufferedAtEnd: Int { 0 }
+
+    // MARK: run
+
+    func run() -> FederatedOutcome {
+        var engine = Engine<FederationEvent>()
+        _ = server.evaluate(ctx, time: .zero, round: 0)
+        start(&engine)
+        var reason = engine.run(limits: ctx.limits) { engine, event in
+            switch event {
+            case .startRound: startRound(&engine)
+            case .dispatch: dispatch(&engine)
+            case .deadline(let r): deadline(r, &engine)
+            case .arrival(let id):
+                let task = tasks.removeValue(forKey: id)!
+                busy[task.device] = false
+                ledger.bytesUp[task.device] += task.message.count
+                server.counters.bytesUp += task.message.count
+                staleness.append(server.version - task.baseVersion)
+                arrived(id, task, &engine)
+            case .lost(let id):
+                let task = tasks.removeValue(forKey: id)!
+                busy[task.device] = false
+                ledger.tasksDropped[task.device] += 1
+                server.counters.tasksDroppedOffline += 1
+                lost(id, task, &engine)
+            }
+        }
+        if let divergence = server.divergence { reason = .halted(divergence) }
+        server.counters.tasksInFlightAtEnd = tasks.count + bufferedAtEnd
+        if server.divergence == nil && server.lastEvaluatedVersion != server.version {
+            _ = server.evaluate(ctx, time: engine.now, round: roundsForReport)
+        }
+        return FederatedOutcome(curve: server.curve, counters: server.counters, stopReason: reason,
+                                modelVersions: server.version, rounds: roundsForReport, endTime: engine.now.seconds,
+                                divergence: server.divergence, finalParameters: server.parameters,
+                                ledger: ledger, staleness: staleness)
+    }
+
+    /// Evaluates when `round` is due (every n-th, and the last), reports the round to the engine.
+    /// Returns false when the model diverged (the run is halted).
+    @discardableResult
+    func completeRound(_ round: Int, _ engine: inout Engine<FederationEvent>) -> Bool {
+        var metric: Double?
+        if round % ctx.scenario.evaluation.every == 0 || round == ctx.training.rounds {
+            guard let acc = server.evaluate(ctx, time: engine.now, round: round) else {
+                engine.halt(server.divergence!)
+                return false
+            }
+            metric = acc
+        }
+        if server.parameters.contains(where: { !$0.isFinite }) {
+            server.divergence = "diverged: the server model holds a non-finite value after round \(round) (try a smaller learning rate)"
+            engine.halt(server.divergence!)
+            return false
+        }
+        engine.completeRound(metric: metric)
+        return true
+    }
+
+    // MARK: dispatch
+
+    /// Sends the current model to `devices`, trains them (in parallel), and schedules for each
+    /// either the arrival of its update or its loss. Returns the task ids in the order given.
+    @discardableResult
+    func launch(_ devices: [Int], round: Int, keepBase: Bool, _ engine: inout Engine<FederationEvent>) -> [Int] {
+        let now = engine.now
+        let t = ctx.training
+        let fleet = ctx.fleet
+        let modelMessage = downlink.encode(server.parameters, context: CodecContext(seed: 0))
+        let dimension = ctx.model.parameterCount
+
+        struct Plan: Sendable {
+            var task: LocalTask
+            var work: TrainingWork
+            var computeEnd: SimTime
+            var computeSeconds: Double
+            var lossAt: SimTime?
+        }
+        var plans: [Plan] = []
+        plans.reserveCapacity(devices.count)
+        for d in devices {
+            let index = UInt64(deviceTasks[d])
+            deviceTasks[d] += 1
+            busy[d] = true
+            let n = ctx.data.shards[d].count
+            let batch = batchSizes?[d] ?? t.batchSize
+            let epochs = t.localEpochs ?? max(1, (t.localSteps! + (n + batch - 1) / batch - 1) / ((n + batch - 1) / batch))
+            let task = LocalTask(device: d, deviceTaskIndex: index, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
+            let work = SoftmaxRegression.plannedWork(rows: n, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
+            let flops = ctx.model.trainingFLOPs(samples: work.samples, steps: work.steps)
+            let downloadEnd = now + fleet.downloadTime(bytes: modelMessage.count, device: d)
+            let compute = fleet.computeTime(flops: flops, device: d, task: index)
+            var lossAt = availability.nextOffline(d, after: now)
+            if ctx.scenario.availability.failureProbability > 0,
+               RandomStream(seed: ctx.scenario.seed, purpose: .failure, UInt64(d), index).bernoulli(ctx.scenario.availability.failureProbability) {
+                lossAt = min(lossAt ?? .init(nanoseconds: .max), downloadEnd + compute)
+            }
+            plans.append(Plan(task: task, work: work, computeEnd: downloadEnd + compute, computeSeconds: compute.seconds, lossAt: lossAt))
+            ledger.tasksStarted[d] += 1
+            ledger.bytesDown[d] += modelMessage.count
+            server.counters.tasksStarted += 1
+            server.counters.bytesDown += modelMessage.count
+        }
+        // Train only the tasks that finish computing before they are lost.
+        let trains = plans.map { plan in plan.lossAt.map { $0 >= plan.computeEnd } ?? true }
+        let trainIndices = plans.indices.filter { trains[$0] }
+        let trainer = ctx.trainer
+        let uplink = self.uplink
+        let toTrain = trainIndices.map { plans[$0].task }
+        let base = server.parameters
+        let trained = parallelMap(count: trainIndices.count, threads: ctx.threads) { j in
+            // The device decodes the model it received, trains, and encodes its update.
+            let start = (try? UpdateCodec(.dense).decode(modelMessage, dimension: dimension, context: CodecContext(seed: 0))) ?? base
+            let result = trainer.run(toTrain[j], from: start)
+            return (result, uplink.encode(result.update, context: CodecContext(seed: 0)))
+        }
+        var ids: [Int] = []
+        var trainedIterator = trained.makeIterator()
+        for (i, plan) in plans.enumerated() {
+            let d = plan.task.device
+            let id = nextTaskID
+            nextTaskID += 1
+            ids.append(id)
+            var message: [UInt8] = []
+            var endsAt: SimTime
+            var arrives = false
+            var doneFraction = 1.0
+            if trains[i] {
+                let (result, encoded) = trainedIterator.next()!
+                precondition(result.work == plan.work, "planned and actual local work differ")
+                guard result.isFinite else {
+                    server.divergence = "diverged: device \(d) produced a non-finite update (try a smaller learning rate)"
+                    engine.halt(server.divergence!)
+                    return ids
+                }
+                message = encoded
+                let arrival = plan.computeEnd + fleet.uploadTime(bytes: message.count, device: d)
+                if let loss = plan.lossAt, loss < arrival { endsAt = loss } else { endsAt = arrival; arrives = true }
+            } else {
+                endsAt = plan.lossAt!
+                let computeStart = plan.computeEnd.seconds - plan.computeSeconds
+                doneFraction = plan.computeSeconds > 0 ? min(1, max(0, (endsAt.seconds - computeStart) / plan.computeSeconds)) : 0
+            }
+            let samples = Int((Double(plan.work.samples) * doneFraction).rounded(.down))
+            let flops = ctx.model.trainingFLOPs(samples: plan.work.samples, steps: plan.work.steps) * doneFraction
+            ledger.samples[d] += samples
+            ledger.flops[d] += flops
+            ledger.computeSeconds[d] += plan.computeSeconds * doneFraction
+            server.counters.samples += samples
+            server.counters.flops += flops
+            let weight: Double
+            switch t.weighting {
+            case .samples: weight = Double(ctx.data.shards[d].count)
+            case .flops: weight = ctx.model.trainingFLOPs(samples: plan.work.samples, steps: plan.work.steps)
+            case .uniform: weight = 1
+            }
+            tasks[id] = FederatedTask(device: d, deviceTaskIndex: plan.task.deviceTaskIndex, baseVersion: server.version,
+                                      round: round, message: message, weight: weight, base: keepBase ? base : nil)
+            engine.schedule(arrives ? .arrival(task: id) : .lost(task: id), at: endsAt)
+        }
+        return ids
+    }
+
+    /// sum_i (w_i s_i / sum_j w_j) * update_i over `updates`, in device order (so the result does
+    /// not depend on arrival order), with s_i the staleness factor of each.
+    func weightedAverage(_ updates: [(task: FederatedTask, factor: Double)]) -> [Float] {
+        let ordered = updates.sorted { ($0.task.device, $0.task.deviceTaskIndex) < ($1.task.device, $1.task.deviceTaskIndex) }
+        let total = ordered.reduce(0.0) { $0 + $1.task.weight }
+        var sum = [Float](repeating: 0, count: ctx.model.parameterCount)
+        for (task, factor) in ordered {
+            let coefficient = task.weight * factor / total
+            let update = decode(task)
+            BLAS.axpy(Float(coefficient), update, &sum)
+            ledger.contribution[task.device] += coefficient
+        }
+        return sum
+    }
+
+    /// The update the server reconstructs from a task's message.
+    func decode(_ task: FederatedTask) -> [Float] {
+        (try? uplink.decode(task.message, dimension: ctx.model.parameterCount, context: CodecContext(seed: 0)))
+            ?? [Float](repeating: .nan, count: ctx.model.parameterCount)
+    }
+
+    /// Idle devices that are online now, in id order.
+    func idleOnlineDevices(at t: SimTime) -> [Int] {
+        (0 ..< ctx.fleet.count).filter { !busy[$0] && availability.isOnline($0, at: t) }
+    }
+
+    /// The earliest time an idle device comes online, or nil if there is no idle device.
+    func nextIdleOnline(after t: SimTime) -> SimTime? {
+        (0 ..< ctx.fleet.count).lazy.filter { !self.busy[$0] }.map { self.availability.nextOnline($0, after: t) }.min()
+    }
+}
+
+/// Adaptive batch sizes: b_d = clamp(round(B * F_d / median F), minBatch, min(maxBatch, memory cap)),
+/// where F_d is the device's effective FLOP/s (profile FLOP/s x speed factor) and the memory cap
+/// lets a batch's working set (input rows, logits and their gradients, 4-byte floats) use at most
+/// 5% of the device's memory. With local work in steps this gives every device about the same task
+/// time; with epochs it changes only the number of steps.
+enum AdaptiveBatch {
+    static func sizes(_ ctx: FederationContext) -> [Int] {
+        let fleet = ctx.fleet
+        let speeds = (0 ..< fleet.count).map { fleet.profile($0).flops * fleet.speedFactor[$0] }
+        let sorted = speeds.sorted()
+        let median = sorted[sorted.count / 2]
+        let t = ctx.training
+        let bytesPerSample = 4.0 * 2 * Double(ctx.model.featureCount + ctx.model.classCount)
+        return (0 ..< fleet.count).map { d in
+            let cap = max(1, Int(fleet.profile(d).memoryGB * 1e9 * 0.05 / bytesPerSample))
+            let scaled = Int((Double(t.batchSize) * speeds[d] / median).rounded())
+            return max(t.minBatch, min(scaled, t.maxBatch, cap))
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import FedMath
+import FedSimEngine
+import Foundation
+
+/// When each device of the fleet is online.
+///
+/// - `always`: every device, all the time.
+/// - `churn`: each device alternates online and offline periods with exponential lengths whose
+///   means come from its profile (`meanOnlineSeconds`, `meanOfflineSeconds`; an offline mean of 0
+///   means never offline). A device starts online with the stationary probability
+///   on / (on + off). Period k of device d is drawn from the stream (seed, availability, d, k),
+///   so a device's timeline does not depend on what other devices do.
+/// - `diurnal`: each device is online during a daily window of its local time (profile
+///   `windowStart`, `windowEnd`, as fractions of a day: phones at night, on charge; workstations in
+///   working hours; servers always). Each device's local time is offset from the virtual clock by
+///   a uniform phase from its own stream, so the fleet spans time zones.
+///
+/// Queries for one device must come at non-decreasing times (the simulation's clock).
+public struct Availability {
+    let spec: AvailabilitySpec
+    let fleet: Fleet
+    let seed: UInt64
+    /// Churn: end of the current period, whether it is an online period, and its index.
+    private var periodEnd: [SimTime] = []
+    private var online: [Bool] = []
+    private var periodIndex: [UInt32] = []
+    /// Diurnal: each device's phase, as a fraction of a day.
+    private var phase: [Double] = []
+
+    public init(spec: AvailabilitySpec, fleet: Fleet, seed: UInt64) {
+        self.spec = spec
+        self.fleet = fleet
+        self.seed = seed
+        switch spec.kind {
+        case .always:
+            break
+        case .churn:
+            periodEnd = [SimTime](repeating: SimTime(nanoseconds: -1), count: fleet.count)
+            online = [Bool](repeating: true, count: fleet.count)
+            periodIndex = [UInt32](repeating: 0, count: fleet.count)
+        case .diurnal:
+            phase = (0 ..< fleet.count).map { RandomStream(seed: seed, purpose: .availability, UInt64($0)).uniform() }
+        }
+    }
+
+    /// Whether device `d` is online at time `t`.
+    public mutating func isOnline(_ d: Int, at t: SimTime) -> Bool {
+        switch spec.kind {
+        case .always: return true
+        case .churn:
+            advance(d, to: t)
+            return online[d]
+        case .diurnal:
+            return inWindow(d, localFraction(d, t))
+        }
+    }
+
+    /// When device `d`, online at `t`, next goes offline; nil if it never does.
+    public mutating func nextOffline(_ d: Int, after t: SimTime) -> SimTime? {
+        switch spec.kind {
+        case .always: return nil
+        case .churn:
+            advance(d, to: t)
+            guard online[d] else { return t }
+            return fleet.profile(d).meanOfflineSeconds > 0 ? periodEnd[d] : nil
+        case .diurnal:
+            let p = fleet.profile(d)
+            if p.windowStart == 0 && p.windowEnd == 1 { return nil }
+            guard inWindow(d, localFraction(d, t)) else { return t }
+            // At least 1 ns ahead: rounding at a window edge must not yield an instant loss loop.
+            return t + max(SimTime(nanoseconds: 1), SimTime(seconds: secondsUntil(fraction: p.windowEnd, from: localFraction(d, t))))
+        }
+    }
+
+    /// When device `d`, offline at `t`, next comes online (t itself when online).
+    public mutating func nextOnline(_ d: Int, after t: SimTime) -> SimTime {
+        switch spec.kind {
+        case .always: return t
+        case .churn:
+            advance(d, to: t)
+            return online[d] ? t : periodEnd[d]
+        case .diurnal:
+            let local = localFraction(d, t)
+            if inWindow(d, local) { return t }
+            return t + max(SimTime(nanoseconds: 1), SimTime(seconds: secondsUntil(fraction: fleet.profile(d).windowStart, from: local)))
+        }
+    }
+
+    // MARK: churn
+
+    private mutating func advance(_ d: Int, to t: SimTime) {
+        let p = fleet.profile(d)
+        if p.meanOfflineSeconds == 0 { online[d] = true; return }
+        if periodEnd[d].nanoseconds < 0 {
+            let rng = RandomStream(seed: seed, purpose: .availability, UInt64(d), 0)
+            let pOnline = p.meanOnlineSeconds / (p.meanOnlineSeconds + p.meanOfflineSeconds)
+            online[d] = rng.uniform() < pOnline
+            // By memorylessness the remainder of the first period is again exponential.
+            periodEnd[d] = SimTime(seconds: rng.exponential(mean: online[d] ? p.meanOnlineSeconds : p.meanOfflineSeconds))
+            periodIndex[d] = 1
+        }
+        while periodEnd[d] <= t {
+            online[d].toggle()
+            let rng = RandomStream(seed: seed, purpose: .availability, UInt64(d), UInt64(periodIndex[d]))
+            let length = rng.exponential(mean: online[d] ? p.meanOnlineSeconds : p.meanOfflineSeconds)
+            periodEnd[d] = periodEnd[d] + SimTime(seconds: max(length, 1e-9))
+            periodIndex[d] &+= 1
+        }
+    }
+
+    // MARK: diurnal
+
+    private func localFraction(_ d: Int, _ t: SimTime) -> Double {
+        let x = t.seconds / spec.dayLengthSeconds + phase[d]
+        return x - x.rounded(.down)
+    }
+
+    private func inWindow(_ d: Int, _ f: Double) -> Bool {
+        let p = fleet.profile(d)
+        if p.windowStart <= p.windowEnd { return f >= p.windowStart && f < p.windowEnd }
+        return f >= p.windowStart || f < p.windowEnd
+    }
+
+    private func secondsUntil(fraction target: Double, from f: Double) -> Double {
+        var delta = target - f
+        if delta <= 0 { delta += 1 }
+        return delta * spec.dayLengthSeconds
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// Side-by-side comparison of several runs' summaries (e.g. one per scenario or seed), one row per run.
+///
+/// Columns: run name; federated final and best accuracy; baseline best accuracy; target accuracy;
+/// federated virtual time and samples to target; federated bytes up and down; and each efficiency
+/// ratio (by samples, by time, accuracy) with its verdict word, `holds` or `fails`.
+/// A value that does not exist (target never reached, undefined ratio) is `-` in the table and
+/// an empty field in the CSV. Numbers are formatted with `Format`, so output is deterministic.
+public enum Comparison {
+    /// A fixed-width text table with a header row; numbers right-aligned.
+    public static func table(_ runs: [(name: String, summary: RunSummary)]) -> String {
+        let header = ["run", "final acc", "best acc", "base best", "target", "time to target (s)",
+                      "samples to target", "bytes up", "bytes down", "eff samples", "verdict", "eff time", "verdict",
+                      "acc ratio", "verdict"]
+        var rows = [header]
+        for (name, s) in runs {
+            let f = s.federated
+            var row = [oneLine(name), Format.fixed(f.finalAccuracy, 4), Format.fixed(f.bestAccuracy, 4),
+                       Format.fixed(s.baseline.bestAccuracy, 4), Format.fixed(s.targetAccuracy, 4),
+                       f.timeToTargetSeconds.map { Format.significant($0, 4) } ?? "-",
+                       f.samplesToTarget.map(String.init) ?? "-", Format.bytes(f.bytesUp), Format.bytes(f.bytesDown)]
+            for r in ratios(s) {
+                row += [r.value.map { Format.significant($0, 3) } ?? "-", verdict(r)]
+            }
+            rows.append(row)
+        }
+        // Left-align the name and verdict columns, right-align numbers.
+        let leftAligned: Set<Int> = [0, 10, 12, 14]
+        var width = [Int](repeating: 0, count: header.count)
+        for r in rows { for (i, cell) in r.enumerated() { width[i] = max(width[i], cell.count) } }
+        let lines = rows.map { r in
+            r.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: width[i] - cell.count)
+                return leftAligned.contains(i) ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }
+        return lines.map { line in
+            var l = line
+            while l.hasSuffix(" ") { l.removeLast() }
+            return l
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// The same figures as CSV (RFC 4180 quoting, `\n` line ends), with a header row; accuracies
+    /// with 6 decimals, times with up to 9, ratios with 6 significant digits, counts as integers.
+    public static func csv(_ runs: [(name: String, summary: RunSummary)]) -> String {
+        let header = ["run", "federated_final_accuracy", "federated_best_accuracy", "baseline_best_accuracy",
+                      "target_accuracy", "federated_time_to_target_s", "federated_samples_to_target",
+                      "bytes_up", "bytes_down", "efficiency_by_samples", "efficiency_by_samples_verdict",
+                      "efficiency_by_time", "efficiency_by_time_verdict", "accuracy_ratio", "accuracy_ratio_verdict"]
+        var out = header.joined(separator: ",") + "\n"
+        for (name, s) in runs {
+            let f = s.federated
+            var fields = [name, Format.fixed(f.finalAccuracy, 6), Format.fixed(f.bestAccuracy, 6),
+                          Format.fixed(s.baseline.bestAccuracy, 6), Format.fixed(s.targetAccuracy, 6),
+                          f.timeToTargetSeconds.map { Format.compact($0, 9) } ?? "",
+                          f.samplesToTarget.map(String.init) ?? "", String(f.bytesUp), String(f.bytesDown)]
+            for r in ratios(s) {
+                fields += [r.value.map { Format.significant($0, 6) } ?? "", verdict(r)]
+            }
+            out += fields.map(quoted).joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    /// The three efficiency ratios in column order.
+    static func ratios(_ s: RunSummary) -> [RunSummary.Ratio] {
+        [s.efficiency.bySamples, s.efficiency.byTime, s.efficiency.accuracy]
+    }
+
+    /// `holds` or `fails`.
+    static func verdict(_ r: RunSummary.Ratio) -> String { r.meetsClaim ? "holds" : "fails" }
+
+    /// A CSV field, quoted when it contains a comma, quote, line break or edge whitespace.
+    static func quoted(_ field: String) -> String {
+        let special = field.contains { $0 == "," || $0 == "\"" || $0.isNewline }
+        let edgeSpace = field.first?.isWhitespace == true || field.last?.isWhitespace == true
+        guard special || edgeSpace else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A name fit for one table cell: control characters (tabs, line breaks) become spaces.
+    static func oneLine(_ s: String) -> String {
+        String(s.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+    }
+}
