@@ -47,8 +47,12 @@ class Coordinator {
     var nextTaskID = 0
     /// Staleness of every update that reached the server.
     var staleness: [Int] = []
-    let uplink = UpdateCodec(.dense)
-    let downlink = UpdateCodec(.dense)
+    let uplink: UpdateCodec
+    let downlink: UpdateCodec
+    /// Error-feedback memories of devices that have uploaded (allocated on first use).
+    var residuals: [Int: ErrorFeedback] = [:]
+    /// Downlink delta mode: each participating device's copy of the model.
+    var deviceCopies: [Int: [Float]] = [:]
     /// Per-device batch sizes (adaptive batches) or nil (everyone uses `batchSize`).
     let batchSizes: [Int]?
 
@@ -60,6 +64,34 @@ class Coordinator {
         deviceTasks = [UInt32](repeating: 0, count: ctx.fleet.count)
         busy = [Bool](repeating: false, count: ctx.fleet.count)
         batchSizes = ctx.training.adaptiveBatch ? AdaptiveBatch.sizes(ctx) : nil
+        uplink = UpdateCodec(ctx.scenario.compression.uplink.spec)
+        downlink = UpdateCodec(ctx.scenario.compression.downlink.spec)
+    }
+
+    /// The randomness encoder and decoder share for a task's messages (random-k indices,
+    /// stochastic rounding); the downlink uses the ones-complement device id.
+    func codecContext(device: Int, task: UInt64, downlink: Bool = false) -> CodecContext {
+        CodecContext(scenarioSeed: ctx.scenario.seed, device: downlink ? ~UInt64(device) : UInt64(device), task: task)
+    }
+
+    /// Encodes the model for device `d` (the whole model, or its difference from the device's copy
+    /// in delta mode) and returns the message and the model the device then holds.
+    func downlinkMessage(for d: Int, task: UInt64) -> (message: [UInt8], model: [Float]) {
+        let dimension = ctx.model.parameterCount
+        let context = codecContext(device: d, task: task, downlink: true)
+        guard ctx.scenario.compression.downlinkDelta else {
+            let message = downlink.encode(server.parameters, context: context)
+            let model = (try? downlink.decode(message, dimension: dimension, context: context)) ?? server.parameters
+            return (message, model)
+        }
+        var copy = deviceCopies[d] ?? ctx.model.initialParameters()
+        var delta = server.parameters
+        BLAS.axpy(-1, copy, &delta)
+        let message = downlink.encode(delta, context: context)
+        let decoded = (try? downlink.decode(message, dimension: dimension, context: context)) ?? delta
+        BLAS.axpy(1, decoded, &copy)
+        deviceCopies[d] = copy
+        return (message, copy)
     }
 
     // MARK: overridden by modes
@@ -91,6 +123,7 @@ class Coordinator {
                 busy[task.device] = false
                 ledger.bytesUp[task.device] += task.message.count
                 server.counters.bytesUp += task.message.count
+                server.counters.uploads += 1
                 staleness.append(server.version - task.baseVersion)
                 arrived(id, task, &engine)
             case .lost(let id):
@@ -142,8 +175,8 @@ class Coordinator {
         let now = engine.now
         let t = ctx.training
         let fleet = ctx.fleet
-        let modelMessage = downlink.encode(server.parameters, context: CodecContext(seed: 0))
         let dimension = ctx.model.parameterCount
+        let errorFeedback = ctx.scenario.compression.errorFeedback
 
         struct Plan: Sendable {
             var task: LocalTask
@@ -151,6 +184,8 @@ class Coordinator {
             var computeEnd: SimTime
             var computeSeconds: Double
             var lossAt: SimTime?
+            var start: [Float]
+            var memory: ErrorFeedback?
         }
         var plans: [Plan] = []
         plans.reserveCapacity(devices.count)
@@ -164,6 +199,7 @@ class Coordinator {
             let task = LocalTask(device: d, deviceTaskIndex: index, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
             let work = SoftmaxRegression.plannedWork(rows: n, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
             let flops = ctx.model.trainingFLOPs(samples: work.samples, steps: work.steps)
+            let (modelMessage, start) = downlinkMessage(for: d, task: index)
             let downloadEnd = now + fleet.downloadTime(bytes: modelMessage.count, device: d)
             let compute = fleet.computeTime(flops: flops, device: d, task: index)
             var lossAt = availability.nextOffline(d, after: now)
@@ -171,9 +207,12 @@ class Coordinator {
                RandomStream(seed: ctx.scenario.seed, purpose: .failure, UInt64(d), index).bernoulli(ctx.scenario.availability.failureProbability) {
                 lossAt = min(lossAt ?? .init(nanoseconds: .max), downloadEnd + compute)
             }
-            plans.append(Plan(task: task, work: work, computeEnd: downloadEnd + compute, computeSeconds: compute.seconds, lossAt: lossAt))
+            let memory = errorFeedback ? (residuals[d] ?? ErrorFeedback(dimension: dimension)) : nil
+            plans.append(Plan(task: task, work: work, computeEnd: downloadEnd + compute, computeSeconds: compute.seconds,
+                              lossAt: lossAt, start: start, memory: memory))
             ledger.tasksStarted[d] += 1
             ledger.bytesDown[d] += modelMessage.count
+            server.counters.downloads += 1
             server.counters.tasksStarted += 1
             server.counters.bytesDown += modelMessage.count
         }
@@ -182,13 +221,19 @@ class Coordinator {
         let trainIndices = plans.indices.filter { trains[$0] }
         let trainer = ctx.trainer
         let uplink = self.uplink
-        let toTrain = trainIndices.map { plans[$0].task }
-        let base = server.parameters
+        let toTrain = trainIndices.map { plans[$0] }
+        let seed = ctx.scenario.seed
         let trained = parallelMap(count: trainIndices.count, threads: ctx.threads) { j in
-            // The device decodes the model it received, trains, and encodes its update.
-            let start = (try? UpdateCodec(.dense).decode(modelMessage, dimension: dimension, context: CodecContext(seed: 0))) ?? base
-            let result = trainer.run(toTrain[j], from: start)
-            return (result, uplink.encode(result.update, context: CodecContext(seed: 0)))
+            // The device trains from the model it decoded and encodes its update, adding its
+            // error-feedback residual first when it keeps one.
+            let plan = toTrain[j]
+            let result = trainer.run(plan.task, from: plan.start)
+            let context = CodecContext(scenarioSeed: seed, device: UInt64(plan.task.device), task: plan.task.deviceTaskIndex)
+            guard var memory = plan.memory else {
+                return (result, uplink.encode(result.update, context: context), ErrorFeedback?.none)
+            }
+            let message = memory.compress(result.update, codec: uplink, context: context).message
+            return (result, message, Optional(memory))
         }
         var ids: [Int] = []
         var trainedIterator = trained.makeIterator()
@@ -202,7 +247,8 @@ class Coordinator {
             var arrives = false
             var doneFraction = 1.0
             if trains[i] {
-                let (result, encoded) = trainedIterator.next()!
+                let (result, encoded, memory) = trainedIterator.next()!
+                if let memory { residuals[d] = memory }
                 precondition(result.work == plan.work, "planned and actual local work differ")
                 guard result.isFinite else {
                     server.divergence = "diverged: device \(d) produced a non-finite update (try a smaller learning rate)"
@@ -231,7 +277,7 @@ class Coordinator {
             case .uniform: weight = 1
             }
             tasks[id] = FederatedTask(device: d, deviceTaskIndex: plan.task.deviceTaskIndex, baseVersion: server.version,
-                                      round: round, message: message, weight: weight, base: keepBase ? base : nil)
+                                      round: round, message: message, weight: weight, base: keepBase ? plan.start : nil)
             engine.schedule(arrives ? .arrival(task: id) : .lost(task: id), at: endsAt)
         }
         return ids
@@ -254,7 +300,8 @@ class Coordinator {
 
     /// The update the server reconstructs from a task's message.
     func decode(_ task: FederatedTask) -> [Float] {
-        (try? uplink.decode(task.message, dimension: ctx.model.parameterCount, context: CodecContext(seed: 0)))
+        (try? uplink.decode(task.message, dimension: ctx.model.parameterCount,
+                            context: codecContext(device: task.device, task: task.deviceTaskIndex)))
             ?? [Float](repeating: .nan, count: ctx.model.parameterCount)
     }
 

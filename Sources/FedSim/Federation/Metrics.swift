@@ -39,6 +39,10 @@ public struct FederatedCounters: Codable, Equatable, Sendable {
     public var flops = 0.0
     public var bytesUp = 0
     public var bytesDown = 0
+    /// Model messages sent to devices.
+    public var downloads = 0
+    /// Update messages that reached the server.
+    public var uploads = 0
 
     public init() {}
 }

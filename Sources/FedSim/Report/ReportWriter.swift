@@ -94,7 +94,8 @@ extension RunSummary {
         lines.append("target accuracy       \(pct(targetAccuracy)) (\(targetRule))")
         lines.append("samples to target     " + pad(optInt(federated.samplesToTarget)) + optInt(baseline.samplesToTarget))
         lines.append("time to target        " + pad(opt(federated.timeToTargetSeconds, " s")) + opt(baseline.timeToTargetSeconds, " s"))
-        lines.append("bytes up / down       \(Format.bytes(federated.bytesUp)) / \(Format.bytes(federated.bytesDown))")
+        lines.append("bytes up / down       \(Format.bytes(federated.bytesUp)) / \(Format.bytes(federated.bytesDown))"
+                     + " (compression \(Format.significant(compression.uplinkFactor, 3))x up, \(Format.significant(compression.downlinkFactor, 3))x down vs dense float32)")
         let c = counters
         lines.append("tasks                 \(c.tasksStarted) started = \(c.tasksApplied) applied + \(c.tasksDiscardedStale) stale + \(c.tasksDroppedLate + c.tasksDroppedOffline) dropped (\(c.tasksDroppedLate) late, \(c.tasksDroppedOffline) offline/failed) + \(c.tasksInFlightAtEnd) unfinished")
         if c.failedRounds > 0 { lines.append("failed rounds         \(c.failedRounds)") }

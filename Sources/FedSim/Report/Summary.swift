@@ -61,6 +61,18 @@ public struct RunSummary: Codable, Equatable, Sendable {
         }
     }
 
+    /// Bytes on each link against what dense Float32 messages (1 + 4P bytes each) would have cost.
+    public struct Compression: Codable, Equatable, Sendable {
+        public var uplink: String
+        public var downlink: String
+        public var errorFeedback: Bool
+        public var downlinkDelta: Bool
+        /// Dense-equivalent bytes / bytes sent, device to server.
+        public var uplinkFactor: Double
+        /// Dense-equivalent bytes / bytes sent, server to device.
+        public var downlinkFactor: Double
+    }
+
     public var scenario: String
     public var seed: UInt64
     public var mode: String
@@ -74,6 +86,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var efficiency: Efficiency
     public var counters: FederatedCounters
     public var staleness: Staleness
+    public var compression: Compression
     public var rounds: Int
     public var modelVersions: Int
     public var stopReason: String
@@ -93,6 +106,13 @@ public struct RunSummary: Codable, Equatable, Sendable {
         self.baseline = RunSummary.side(baseline, target: target)
         counters = federated.counters
         staleness = Staleness(federated.staleness)
+        let dense = Double(1 + 4 * model.parameterCount)
+        let c = federated.counters
+        compression = Compression(
+            uplink: "\(scenario.compression.uplink.spec)", downlink: "\(scenario.compression.downlink.spec)",
+            errorFeedback: scenario.compression.errorFeedback, downlinkDelta: scenario.compression.downlinkDelta,
+            uplinkFactor: c.bytesUp > 0 ? Double(c.uploads) * dense / Double(c.bytesUp) : 1,
+            downlinkFactor: c.bytesDown > 0 ? Double(c.downloads) * dense / Double(c.bytesDown) : 1)
         rounds = federated.rounds
         modelVersions = federated.modelVersions
         stopReason = federated.stopReason.description

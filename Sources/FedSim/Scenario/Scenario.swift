@@ -16,6 +16,50 @@ public struct Scenario: Codable, Equatable, Sendable {
     public var evaluation: EvaluationSpec
     public var baseline: BaselineSpec
     public var availability: AvailabilitySpec
+    public var compression: CompressionSpec
+}
+
+/// How updates (uplink) and models (downlink) are encoded on the wire.
+public struct CompressionSpec: Codable, Equatable, Sendable {
+    public var uplink: LinkCodec
+    public var downlink: LinkCodec
+    /// Uplink: keep what compression dropped on the device and add it to the next update
+    /// (Stich et al. 2018).
+    public var errorFeedback: Bool
+    /// Downlink: send the difference between the server model and the device's last copy.
+    public var downlinkDelta: Bool
+}
+
+/// One link's codec, as written in the scenario.
+public struct LinkCodec: Codable, Equatable, Sendable {
+    /// "dense", "topk", "randomk", "qsgd", "uint8" or "sign".
+    public var kind: String
+    /// Sparsifiers: fraction of coordinates kept.
+    public var fraction: Double?
+    /// Sparsifiers: how kept values are coded: "float32", "uint8" or "qsgd".
+    public var values: String?
+    /// QSGD (and QSGD-coded values): number of levels s.
+    public var levels: Int?
+
+    public static let dense = LinkCodec(kind: "dense", fraction: nil, values: nil, levels: nil)
+
+    /// The codec this describes.
+    public var spec: CodecSpec {
+        let valueCoding: ValueCoding
+        switch values ?? "float32" {
+        case "uint8": valueCoding = .uniform8
+        case "qsgd": valueCoding = .qsgd(levels: levels ?? 16)
+        default: valueCoding = .float32
+        }
+        switch kind {
+        case "topk": return .topK(fraction: fraction ?? 0.01, values: valueCoding)
+        case "randomk": return .randomK(fraction: fraction ?? 0.01, values: valueCoding)
+        case "qsgd": return .qsgd(levels: levels ?? 16)
+        case "uint8": return .uniform8
+        case "sign": return .scaledSign
+        default: return .dense
+        }
+    }
 }
 
 /// When devices can work: always, alternating online/offline periods, or a daily pattern.

@@ -46,9 +46,11 @@ public enum ScenarioLoader {
         let evaluation = try readEvaluation(root.optional("evaluation")?.object())
         let baseline = try readBaseline(root.optional("baseline")?.object(), fleet: fleet)
         let availability = try readAvailability(root.optional("availability")?.object())
+        let compression = try readCompression(root.optional("compression")?.object())
         try root.rejectUnknownKeys()
         return Scenario(name: name, seed: UInt64(seed), data: dataSpec, model: model, fleet: fleet,
-                        training: training, evaluation: evaluation, baseline: baseline, availability: availability)
+                        training: training, evaluation: evaluation, baseline: baseline, availability: availability,
+                        compression: compression)
     }
 
     static func readData(_ o: JSONObject) throws(ScenarioError) -> DataSpec {
@@ -261,6 +263,32 @@ public enum ScenarioLoader {
                             deadlineSeconds: deadline, localEpochs: epochs, localSteps: steps, batchSize: batch,
                             adaptiveBatch: adaptive, minBatch: minBatch, maxBatch: maxBatch,
                             learningRate: lr, rounds: rounds, maxTimeSeconds: maxTime)
+    }
+
+    static func readCompression(_ o: JSONObject?) throws(ScenarioError) -> CompressionSpec {
+        var spec = CompressionSpec(uplink: .dense, downlink: .dense, errorFeedback: false, downlinkDelta: false)
+        guard let o else { return spec }
+        if let u = o.optional("uplink") { spec.uplink = try readCodec(u.object()) }
+        if let d = o.optional("downlink") { spec.downlink = try readCodec(d.object()) }
+        spec.errorFeedback = try o.optional("errorFeedback")?.bool() ?? false
+        spec.downlinkDelta = try o.optional("downlinkDelta")?.bool() ?? false
+        try o.rejectUnknownKeys()
+        return spec
+    }
+
+    static func readCodec(_ o: JSONObject) throws(ScenarioError) -> LinkCodec {
+        let kinds = ["dense", "topk", "randomk", "qsgd", "uint8", "sign"]
+        let kind = try o.required("kind", "one of " + kinds.map { "\"\($0)\"" }.joined(separator: ", ")).choice(kinds)
+        var codec = LinkCodec(kind: kind, fraction: nil, values: nil, levels: nil)
+        if kind == "topk" || kind == "randomk" {
+            codec.fraction = try o.required("fraction", "a fraction in (0, 1]").number(1e-9...1, expected: "a fraction in (0, 1]")
+            codec.values = try o.optional("values")?.choice(["float32", "uint8", "qsgd"]) ?? "float32"
+        }
+        if kind == "qsgd" || codec.values == "qsgd" {
+            codec.levels = try o.optional("levels")?.integer(min: 1, max: 65_535) ?? 16
+        }
+        try o.rejectUnknownKeys()
+        return codec
     }
 
     static func readAvailability(_ o: JSONObject?) throws(ScenarioError) -> AvailabilitySpec {

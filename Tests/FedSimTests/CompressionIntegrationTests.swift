@@ -1,0 +1,90 @@
+import FedMath
+import FedSimEngine
+import Foundation
+import Testing
+@testable import FedSim
+
+@Suite("Compression in a run")
+struct CompressionIntegrationTests {
+    func compressed(_ uplink: [String: Any], errorFeedback: Bool = false, delta: Bool = false, downlink: [String: Any]? = nil) -> [String: Any] {
+        var c: [String: Any] = ["uplink": uplink, "errorFeedback": errorFeedback, "downlinkDelta": delta]
+        if let downlink { c["downlink"] = downlink }
+        return setting(smallScenarioJSON(devices: 20, perRound: 5, rounds: 8), "compression", c)
+    }
+
+    @Test("dense messages cost 1 + 4P bytes each way, and the factor is 1")
+    func denseBytes() throws {
+        let report = try PreparedRun(try scenario(smallScenarioJSON())).run()
+        let c = report.federated.counters
+        let dense = 1 + 4 * 650
+        #expect(c.bytesUp == c.uploads * dense)
+        #expect(c.bytesDown == c.downloads * dense)
+        #expect(report.summary.compression.uplinkFactor == 1)
+    }
+
+    @Test("the clock charges the encoded size: one device, top-k uplink")
+    func transferUsesEncodedSize() throws {
+        var json = compressed(["kind": "topk", "fraction": 0.01])
+        json = setting(json, "fleet.groups", [["profile": "phone", "count": 1, "overrides": ["speedSigma": 0, "jitterSigma": 0]]])
+        json = setting(json, "training.devicesPerRound", 1)
+        json = setting(json, "training.rounds", 1)
+        json = setting(json, "data.partition", ["kind": "iid"])
+        let prepared = try PreparedRun(try scenario(json))
+        let report = prepared.run()
+        let up = report.federated.counters.bytesUp
+        #expect(up < 100)
+        let p = DeviceProfile.phone
+        let n = prepared.data.shards[0].count
+        let flops = prepared.model.trainingFLOPs(samples: n, steps: (n + 9) / 10)
+        let expected = SimTime(seconds: p.latencyMs / 1000 + Double(1 + 4 * 650) * 8 / (p.downlinkMbps * 1e6))
+            + SimTime(seconds: flops / p.flops)
+            + SimTime(seconds: p.latencyMs / 1000 + Double(up) * 8 / (p.uplinkMbps * 1e6))
+        #expect(report.federated.curve.last!.time == expected.seconds)
+    }
+
+    @Test("top-k 1% cuts uplink bytes more than 50x and error feedback recovers accuracy")
+    func topKWithErrorFeedback() throws {
+        var plain = compressed(["kind": "topk", "fraction": 0.01])
+        plain = setting(plain, "training.rounds", 60)
+        var ef = compressed(["kind": "topk", "fraction": 0.01], errorFeedback: true)
+        ef = setting(ef, "training.rounds", 60)
+        let a = try PreparedRun(try scenario(plain)).run()
+        let b = try PreparedRun(try scenario(ef)).run()
+        #expect(a.summary.compression.uplinkFactor > 50)
+        #expect(b.summary.federated.finalAccuracy > a.summary.federated.finalAccuracy)
+    }
+
+    @Test("a lossless downlink delta gives the same run as sending the whole model")
+    func downlinkDelta() throws {
+        let whole = try PreparedRun(try scenario(compressed(["kind": "dense"]))).run()
+        let delta = try PreparedRun(try scenario(compressed(["kind": "dense"], delta: true))).run()
+        let err = zip(whole.federated.finalParameters, delta.federated.finalParameters).map { abs($0 - $1) }.max()!
+        #expect(err < 1e-4)
+        #expect(whole.federated.counters.bytesDown == delta.federated.counters.bytesDown)
+    }
+
+    @Test("a quantized downlink shrinks download bytes about 4x")
+    func quantizedDownlink() throws {
+        let r = try PreparedRun(try scenario(compressed(["kind": "dense"], downlink: ["kind": "uint8"]))).run()
+        #expect(r.summary.compression.downlinkFactor > 3.5)
+    }
+
+    @Test("compressed runs are byte-identical for a seed, whatever the thread count", arguments: ["topk", "randomk", "qsgd", "sign"])
+    func determinism(_ kind: String) throws {
+        var uplink: [String: Any] = ["kind": kind]
+        if kind == "topk" || kind == "randomk" { uplink["fraction"] = 0.05 }
+        let s = try scenario(compressed(uplink, errorFeedback: true))
+        let a = try PreparedRun(s).run(threads: 1), b = try PreparedRun(s).run(threads: 3)
+        #expect(ReportWriter.curveCSV(a.curve) == ReportWriter.curveCSV(b.curve))
+        #expect(try ReportWriter.json(a.summary) == ReportWriter.json(b.summary))
+    }
+
+    @Test("bad compression settings name their path")
+    func errors() {
+        #expect(scenarioError(compressed(["kind": "topk", "fraction": 0]))?.path == "$.compression.uplink.fraction")
+        #expect(scenarioError(compressed(["kind": "zip"]))?.path == "$.compression.uplink.kind")
+        #expect(scenarioError(compressed(["kind": "qsgd", "levels": 0]))?.path == "$.compression.uplink.levels")
+        #expect(scenarioError(compressed(["kind": "topk"]))?.path == "$.compression.uplink.fraction")
+        #expect(scenarioError(compressed(["kind": "dense", "fraction": 0.1]))?.path == "$.compression.uplink.fraction")
+    }
+}
