@@ -57,7 +57,9 @@ final class FedAsync: AsynchronousCoordinator {
         let a = spec.alpha * spec.staleness.weight(tau)
         // x + a (base + delta - x)
         var step = task.base!
-        BLAS.axpy(1, decode(task), &step)
+        var update = decode(task)
+        privatize(&update, contributors: 1)
+        BLAS.axpy(1, update, &step)
         BLAS.axpy(-1, server.parameters, &step)
         BLAS.axpy(Float(a), step, &server.parameters)
         ledger.contribution[task.device] += a

@@ -223,11 +223,19 @@ class Coordinator {
         let uplink = self.uplink
         let toTrain = trainIndices.map { plans[$0] }
         let seed = ctx.scenario.seed
+        let privacy = ctx.scenario.privacy
         let trained = parallelMap(count: trainIndices.count, threads: ctx.threads) { j in
-            // The device trains from the model it decoded and encodes its update, adding its
-            // error-feedback residual first when it keeps one.
+            // The device trains from the model it decoded, clips (and with local DP noises) its
+            // update, and encodes it, adding its error-feedback residual first when it keeps one.
             let plan = toTrain[j]
-            let result = trainer.run(plan.task, from: plan.start)
+            var result = trainer.run(plan.task, from: plan.start)
+            if let privacy {
+                DPFedAvg.clip(&result.update, to: privacy.clip)
+                if privacy.mode == .local {
+                    let rng = RandomStream(seed: seed, purpose: .privacyNoise, UInt64(plan.task.device), plan.task.deviceTaskIndex)
+                    DPFedAvg.addNoise(&result.update, sigma: privacy.noiseMultiplier * privacy.clip, rng: rng)
+                }
+            }
             let context = CodecContext(scenarioSeed: seed, device: UInt64(plan.task.device), task: plan.task.deviceTaskIndex)
             guard var memory = plan.memory else {
                 return (result, uplink.encode(result.update, context: context), ErrorFeedback?.none)
@@ -295,7 +303,24 @@ class Coordinator {
             BLAS.axpy(Float(coefficient), update, &sum)
             ledger.contribution[task.device] += coefficient
         }
+        privatize(&sum, contributors: ordered.count)
         return sum
+    }
+
+    /// DP bookkeeping of one aggregation of `m` clipped updates averaged with weight 1/m: central
+    /// DP adds N(0, (z C / m)^2) per coordinate (the sum's sensitivity is C); the accountant
+    /// composes a sampled Gaussian step with q = m / fleet size. Local DP (noise added on devices)
+    /// counts the most tasks any device released.
+    func privatize(_ average: inout [Float], contributors m: Int) {
+        guard let p = ctx.scenario.privacy, m > 0 else { return }
+        switch p.mode {
+        case .central:
+            let rng = RandomStream(seed: ctx.scenario.seed, purpose: .privacyNoise, UInt64.max, UInt64(server.privacyLedger.steps))
+            DPFedAvg.addNoise(&average, sigma: p.noiseMultiplier * p.clip / Double(m), rng: rng)
+            server.privacyLedger.compose(q: min(1, Double(m) / Double(ctx.fleet.count)), sigma: p.noiseMultiplier)
+        case .local:
+            server.localDPSteps = max(server.localDPSteps, ledger.tasksStarted.max() ?? 0)
+        }
     }
 
     /// The update the server reconstructs from a task's message.

@@ -51,6 +51,20 @@ struct ServerState {
     var curve: [CurvePoint] = []
     var divergence: String?
     let workspace = ModelWorkspace()
+    /// Central DP: the RDP of every aggregation so far. Local DP: unused (see `localDPSteps`).
+    var privacyLedger = PrivacyLedger()
+    /// Local DP: the most tasks any one device has released.
+    var localDPSteps = 0
+
+    /// Epsilon spent so far at the scenario's delta, or nil without DP.
+    func epsilon(_ ctx: FederationContext) -> Double? {
+        guard let p = ctx.scenario.privacy else { return nil }
+        switch p.mode {
+        case .central: return privacyLedger.epsilon(delta: p.delta)
+        case .local:
+            return localDPSteps == 0 ? 0 : RDPAccountant.epsilon(q: 1, sigma: p.noiseMultiplier, steps: localDPSteps, delta: p.delta).epsilon
+        }
+    }
 
     init(parameters: [Float]) { self.parameters = parameters }
 
@@ -60,7 +74,8 @@ struct ServerState {
         let (acc, loss) = ctx.model.evaluate(parameters, on: ctx.data.test, workspace: workspace)
         lastEvaluatedVersion = version
         curve.append(CurvePoint(run: .federated, time: time.seconds, round: Double(round), samples: counters.samples,
-                                bytesUp: counters.bytesUp, bytesDown: counters.bytesDown, accuracy: acc, loss: loss))
+                                bytesUp: counters.bytesUp, bytesDown: counters.bytesDown, accuracy: acc, loss: loss,
+                                epsilon: epsilon(ctx)))
         guard loss.isFinite else {
             divergence = "diverged: test loss is \(loss) after round \(round) (try a smaller learning rate)"
             return nil

@@ -18,6 +18,8 @@ public struct CurvePoint: Codable, Equatable, Sendable {
     public var bytesDown: Int
     public var accuracy: Double
     public var loss: Double
+    /// Differential privacy spent so far (epsilon at the scenario's delta); nil without DP.
+    public var epsilon: Double? = nil
 }
 
 /// Running totals of a federated run.

@@ -31,11 +31,11 @@ public struct ReportFileError: Error, CustomStringConvertible, Equatable, Sendab
 ///
 /// Columns are found by header name, so their order does not matter and extra columns (for
 /// example an `epsilon` column added by a later version) are ignored. The eight columns of
-/// `ReportWriter.curveHeader` are required. Fields are plain (not quoted); lines end in LF or CRLF; blank lines are skipped;
+/// `ReportWriter.curveHeader` except the optional `epsilon` are required. Fields are plain (not quoted); lines end in LF or CRLF; blank lines are skipped;
 /// `nan`, `inf` and `-inf` are accepted for the real-valued columns (a diverged run writes them).
 public enum CurveFile {
     /// The columns every curve file must have.
-    static let requiredColumns = ReportWriter.curveHeader.split(separator: ",").map(String.init)
+    static let requiredColumns = ["run", "time_s", "round", "samples", "bytes_up", "bytes_down", "accuracy", "loss"]
 
     /// Parses the text of a curve file into its rows, in file order.
     /// Throws `ReportFileError` naming the first bad line.

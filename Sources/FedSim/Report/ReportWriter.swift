@@ -4,14 +4,15 @@ import Foundation
 /// renamed into place, so an interrupted run never leaves a half-written file behind.
 public enum ReportWriter {
     /// The header of `curve.csv`; the README defines each column.
-    public static let curveHeader = "run,time_s,round,samples,bytes_up,bytes_down,accuracy,loss"
+    public static let curveHeader = "run,time_s,round,samples,bytes_up,bytes_down,accuracy,loss,epsilon"
 
     /// `curve.csv`: one row per evaluation, federated rows first, then baseline rows.
     public static func curveCSV(_ points: [CurvePoint]) -> String {
         var out = curveHeader + "\n"
         for p in points {
             out += [p.run.rawValue, Format.compact(p.time, 9), Format.compact(p.round, 4), String(p.samples),
-                    String(p.bytesUp), String(p.bytesDown), Format.fixed(p.accuracy, 6), Format.fixed(p.loss, 6)]
+                    String(p.bytesUp), String(p.bytesDown), Format.fixed(p.accuracy, 6), Format.fixed(p.loss, 6),
+                    p.epsilon.map { Format.significant($0, 6) } ?? ""]
                 .joined(separator: ",") + "\n"
         }
         return out
@@ -99,6 +100,9 @@ extension RunSummary {
         let c = counters
         lines.append("tasks                 \(c.tasksStarted) started = \(c.tasksApplied) applied + \(c.tasksDiscardedStale) stale + \(c.tasksDroppedLate + c.tasksDroppedOffline) dropped (\(c.tasksDroppedLate) late, \(c.tasksDroppedOffline) offline/failed) + \(c.tasksInFlightAtEnd) unfinished")
         if c.failedRounds > 0 { lines.append("failed rounds         \(c.failedRounds)") }
+        if let epsilon, let privacyDelta {
+            lines.append("privacy               epsilon \(Format.significant(epsilon, 4)) at delta \(privacyDelta)")
+        }
         lines.append("staleness             mean \(Format.fixed(staleness.mean, 2)), p50 \(staleness.p50), p90 \(staleness.p90), max \(staleness.max)")
         lines.append("")
         lines.append("efficiency vs centralized (claim: >= 85%)")

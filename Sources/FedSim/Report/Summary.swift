@@ -87,6 +87,9 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var counters: FederatedCounters
     public var staleness: Staleness
     public var compression: Compression
+    /// DP spent by the end of the run (epsilon at `privacyDelta`); nil without DP.
+    public var epsilon: Double?
+    public var privacyDelta: Double?
     public var rounds: Int
     public var modelVersions: Int
     public var stopReason: String
@@ -106,6 +109,8 @@ public struct RunSummary: Codable, Equatable, Sendable {
         self.baseline = RunSummary.side(baseline, target: target)
         counters = federated.counters
         staleness = Staleness(federated.staleness)
+        epsilon = federated.curve.last?.epsilon
+        privacyDelta = scenario.privacy?.delta
         let dense = Double(1 + 4 * model.parameterCount)
         let c = federated.counters
         compression = Compression(

@@ -17,6 +17,20 @@ public struct Scenario: Codable, Equatable, Sendable {
     public var baseline: BaselineSpec
     public var availability: AvailabilitySpec
     public var compression: CompressionSpec
+    /// User-level differential privacy (DP-FedAvg); nil: none.
+    public var privacy: PrivacySpec?
+}
+
+/// DP-FedAvg (McMahan, Ramage, Talwar, Zhang 2018): updates clipped to L2 norm `clip`, Gaussian
+/// noise of standard deviation `noiseMultiplier * clip` added to the sum (central) or by each device
+/// to its own update (local).
+public struct PrivacySpec: Codable, Equatable, Sendable {
+    public enum Mode: String, Codable, Sendable { case central, local }
+    public var mode: Mode
+    public var clip: Double
+    public var noiseMultiplier: Double
+    /// The delta of the reported (epsilon, delta) guarantee.
+    public var delta: Double
 }
 
 /// How updates (uplink) and models (downlink) are encoded on the wire.

@@ -47,10 +47,11 @@ public enum ScenarioLoader {
         let baseline = try readBaseline(root.optional("baseline")?.object(), fleet: fleet)
         let availability = try readAvailability(root.optional("availability")?.object())
         let compression = try readCompression(root.optional("compression")?.object())
+        let privacy = try readPrivacy(root.optional("privacy")?.object(), training: training)
         try root.rejectUnknownKeys()
         return Scenario(name: name, seed: UInt64(seed), data: dataSpec, model: model, fleet: fleet,
                         training: training, evaluation: evaluation, baseline: baseline, availability: availability,
-                        compression: compression)
+                        compression: compression, privacy: privacy)
     }
 
     static func readData(_ o: JSONObject) throws(ScenarioError) -> DataSpec {
@@ -263,6 +264,20 @@ public enum ScenarioLoader {
                             deadlineSeconds: deadline, localEpochs: epochs, localSteps: steps, batchSize: batch,
                             adaptiveBatch: adaptive, minBatch: minBatch, maxBatch: maxBatch,
                             learningRate: lr, rounds: rounds, maxTimeSeconds: maxTime)
+    }
+
+    static func readPrivacy(_ o: JSONObject?, training: TrainingSpec) throws(ScenarioError) -> PrivacySpec? {
+        guard let o else { return nil }
+        let mode = try o.optional("mode")?.choice(["central", "local"]) ?? "central"
+        let clip = try o.required("clip", "a positive clipping norm").positive()
+        let z = try o.required("noiseMultiplier", "a number >= 0").nonNegative()
+        let delta = try o.optional("delta")?.number(1e-300...0.999_999, expected: "a delta in (0, 1)") ?? 1e-5
+        try o.rejectUnknownKeys()
+        if training.weighting != .uniform {
+            throw ScenarioError(path: "$.training.weighting", expected: "\"uniform\" when privacy is on (DP-FedAvg bounds each device's influence equally)",
+                                found: "\"\(training.weighting.rawValue)\"")
+        }
+        return PrivacySpec(mode: PrivacySpec.Mode(rawValue: mode)!, clip: clip, noiseMultiplier: z, delta: delta)
     }
 
     static func readCompression(_ o: JSONObject?) throws(ScenarioError) -> CompressionSpec {
