@@ -111,6 +111,7 @@ private func summary(finalAccuracy: Double = 0.91, bestAccuracy: Double = 0.92, 
         "counters": counters,
         "staleness": ["count": 0, "mean": 0, "p50": 0, "p90": 0, "max": 0],
         "compression": ["uplink": "dense", "downlink": "dense", "errorFeedback": false, "downlinkDelta": false, "uplinkFactor": 1, "downlinkFactor": 1],
+        "manifest": ["fedsimVersion": "test", "scenarioSHA256": "", "seeds": [1], "effectiveScenario": [String: Any]()],
         "rounds": 300, "modelVersions": 300, "stopReason": "round limit reached",
     ]
     return try JSONDecoder().decode(RunSummary.self, from: JSONSerialization.data(withJSONObject: object))

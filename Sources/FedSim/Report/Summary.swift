@@ -73,6 +73,20 @@ public struct RunSummary: Codable, Equatable, Sendable {
         public var downlinkFactor: Double
     }
 
+    /// What is needed to reproduce the run.
+    public struct Manifest: Codable, Equatable, Sendable {
+        public var fedsimVersion: String
+        /// SHA-256 of the scenario file as read (empty when the scenario did not come from a file).
+        public var scenarioSHA256: String
+        public var seeds: [UInt64]
+        /// The scenario with every default filled in, in the input format.
+        public var effectiveScenario: JSONValue
+    }
+
+    /// fedsim's version, written into every manifest.
+    public static let fedsimVersion = "0.1.0"
+
+    public var manifest: Manifest
     public var scenario: String
     public var seed: UInt64
     public var mode: String
@@ -98,6 +112,8 @@ public struct RunSummary: Codable, Equatable, Sendable {
 
     init(scenario: Scenario, model: SoftmaxRegression, baseline: [CurvePoint], baselineDivergence: String?,
          federated: FederatedOutcome, target: Double) {
+        manifest = Manifest(fedsimVersion: RunSummary.fedsimVersion, scenarioSHA256: scenario.sourceSHA256 ?? "",
+                            seeds: [scenario.seed], effectiveScenario: scenario.effectiveJSON)
         self.scenario = scenario.name
         seed = scenario.seed
         mode = scenario.training.mode.rawValue

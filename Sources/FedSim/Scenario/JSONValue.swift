@@ -41,7 +41,7 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 }
 
-extension JSONValue: Decodable {
+extension JSONValue: Decodable {  // Encodable: EffectiveScenario.swift
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() {

@@ -19,6 +19,8 @@ public struct Scenario: Codable, Equatable, Sendable {
     public var compression: CompressionSpec
     /// User-level differential privacy (DP-FedAvg); nil: none.
     public var privacy: PrivacySpec?
+    /// SHA-256 (hex) of the file the scenario was loaded from; not part of the scenario itself.
+    public var sourceSHA256: String?
 }
 
 /// DP-FedAvg (McMahan, Ramage, Talwar, Zhang 2018): updates clipped to L2 norm `clip`, Gaussian

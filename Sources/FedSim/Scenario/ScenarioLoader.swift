@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Reads a scenario file, validates every field, and fills in defaults.
@@ -16,6 +17,7 @@ public enum ScenarioLoader {
         }
         let defaultName = url.deletingPathExtension().lastPathComponent
         var scenario = try parse(data, defaultName: defaultName)
+        scenario.sourceSHA256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         if scenario.data.source == .digits, let path = scenario.data.path {
             let resolved = resolve(path, relativeTo: url.deletingLastPathComponent())
             guard FileManager.default.isReadableFile(atPath: resolved.path) else {
@@ -51,7 +53,7 @@ public enum ScenarioLoader {
         try root.rejectUnknownKeys()
         return Scenario(name: name, seed: UInt64(seed), data: dataSpec, model: model, fleet: fleet,
                         training: training, evaluation: evaluation, baseline: baseline, availability: availability,
-                        compression: compression, privacy: privacy)
+                        compression: compression, privacy: privacy, sourceSHA256: nil)
     }
 
     static func readData(_ o: JSONObject) throws(ScenarioError) -> DataSpec {

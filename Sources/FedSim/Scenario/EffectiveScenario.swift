@@ -1,0 +1,99 @@
+import Foundation
+
+extension Scenario {
+    /// The scenario in the input format with every default written out: loading it gives back an
+    /// equal scenario, so a run can be reproduced from its manifest alone. The data path is absolute.
+    public var effectiveJSON: JSONValue {
+        func num(_ x: Double) -> JSONValue { .number(x) }
+        func int(_ x: Int) -> JSONValue { .number(Double(x)) }
+        func profile(_ p: DeviceProfile) -> JSONValue {
+            .object(Dictionary(uniqueKeysWithValues: DeviceProfile.keys.map { ($0, num(p[$0])) }))
+        }
+        func codec(_ c: LinkCodec) -> JSONValue {
+            var o: [String: JSONValue] = ["kind": .string(c.kind)]
+            if let f = c.fraction { o["fraction"] = num(f) }
+            if let v = c.values { o["values"] = .string(v) }
+            if let l = c.levels { o["levels"] = int(l) }
+            return .object(o)
+        }
+        var data: [String: JSONValue] = ["source": .string(self.data.source.rawValue), "testFraction": num(self.data.testFraction)]
+        if let p = self.data.path { data["path"] = .string(p) }
+        if let a = self.data.alpha { data["alpha"] = num(a) }
+        if let b = self.data.beta { data["beta"] = num(b) }
+        var partition: [String: JSONValue] = ["kind": .string(self.data.partition.kind.rawValue)]
+        if let a = self.data.partition.alpha { partition["alpha"] = num(a) }
+        data["partition"] = .object(partition)
+
+        // Every group carries its full profile as overrides; custom profiles are written out whole.
+        let groups = fleet.groups.map { g -> JSONValue in
+            .object(["profile": .string(g.profileName), "count": int(g.count), "overrides": profile(g.profile)])
+        }
+        var custom: [String: JSONValue] = [:]
+        for (name, p) in fleet.profiles where DeviceProfile.builtIn.first(where: { $0.name == name })?.profile != p {
+            custom[name] = profile(p)
+        }
+        var fleetObject: [String: JSONValue] = ["groups": .array(groups)]
+        if !custom.isEmpty { fleetObject["profiles"] = .object(custom) }
+        let t = training
+        var training: [String: JSONValue] = [
+            "mode": .string(t.mode.rawValue), "weighting": .string(t.weighting.rawValue), "batchSize": int(t.batchSize),
+            "adaptiveBatch": .bool(t.adaptiveBatch), "minBatch": int(t.minBatch), "maxBatch": int(t.maxBatch),
+            "learningRate": num(t.learningRate), "rounds": int(t.rounds),
+        ]
+        if let e = t.localEpochs { training["localEpochs"] = int(e) }
+        if let s = t.localSteps { training["localSteps"] = int(s) }
+        if let m = t.maxTimeSeconds { training["maxTimeSeconds"] = num(m) }
+        switch t.mode {
+        case .fedavg:
+            training["devicesPerRound"] = int(t.devicesPerRound)
+            training["overSelection"] = num(t.overSelection)
+            if let d = t.deadlineSeconds { training["deadlineSeconds"] = num(d) }
+        case .fedasync:
+            training["concurrency"] = int(t.concurrency)
+            let f = t.fedasync!
+            training["fedasync"] = .object(["alpha": num(f.alpha), "staleness": .object([
+                "kind": .string(f.staleness.kind.rawValue), "a": num(f.staleness.a), "b": num(f.staleness.b)])])
+        case .fedbuff:
+            training["concurrency"] = int(t.concurrency)
+            let f = t.fedbuff!
+            var o: [String: JSONValue] = ["bufferSize": int(f.bufferSize), "serverLearningRate": num(f.serverLearningRate)]
+            if let m = f.maxStaleness { o["maxStaleness"] = int(m) }
+            training["fedbuff"] = .object(o)
+        }
+        var evaluation: [String: JSONValue] = ["every": int(self.evaluation.every), "stopAtTarget": .bool(self.evaluation.stopAtTarget)]
+        if let target = self.evaluation.targetAccuracy { evaluation["targetAccuracy"] = num(target) }
+        var root: [String: JSONValue] = [
+            "name": .string(name), "seed": int(Int(seed)), "data": .object(data),
+            "model": .object(["kind": .string(model.kind.rawValue), "l2": num(model.l2)]),
+            "fleet": .object(fleetObject),
+            "training": .object(training), "evaluation": .object(evaluation),
+            "availability": .object(["kind": .string(availability.kind.rawValue), "dayLengthSeconds": num(availability.dayLengthSeconds),
+                                     "failureProbability": num(availability.failureProbability)]),
+            "compression": .object(["uplink": codec(compression.uplink), "downlink": codec(compression.downlink),
+                                     "errorFeedback": .bool(compression.errorFeedback), "downlinkDelta": .bool(compression.downlinkDelta)]),
+        ]
+        let baselineObject: [String: JSONValue] = ["profile": .string(baseline.profileName), "epochs": int(baseline.epochs),
+                                                   "evaluationsPerEpoch": int(baseline.evaluationsPerEpoch)]
+        root["baseline"] = .object(baselineObject)
+        if let p = privacy {
+            root["privacy"] = .object(["mode": .string(p.mode.rawValue), "clip": num(p.clip),
+                                       "noiseMultiplier": num(p.noiseMultiplier), "delta": num(p.delta)])
+        }
+        return .object(root)
+    }
+}
+
+extension JSONValue: Encodable {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .null: try c.encodeNil()
+        case .bool(let b): try c.encode(b)
+        case .number(let x):
+            if x == x.rounded(), abs(x) < 1e15 { try c.encode(Int64(x)) } else { try c.encode(x) }
+        case .string(let s): try c.encode(s)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+}
