@@ -1,9 +1,18 @@
-# fedsim: `make run` plays the quickstart scenario, `make test` runs every test.
+# fedsim: `make run` plays the quickstart scenario, `make test` runs every test and the
+# golden-curve regression check (`make regress`).
 SWIFT ?= swift
 SCENARIO ?= Scenarios/quickstart.json
 RELEASE_BIN = .build/release/fedsim
 
-.PHONY: all deps build release run test bench clean
+.PHONY: all deps build release run test regress golden bench clean
+
+## Golden-curve regression: the scenarios listed in REGRESS_LIST (one path per line, # comments)
+## run into REGRESS_OUT/<name>/ and are checked against GOLDEN_DIR/<name>.csv, <name> being the
+## scenario's file name without .json.
+REGRESS_LIST ?= Scenarios/regress.txt
+REGRESS_OUT ?= Results/regress
+GOLDEN_DIR ?= Results/golden
+REGRESS_SCENARIOS = $(shell sed -e 's/\#.*//' $(REGRESS_LIST))
 
 all: release
 
@@ -24,10 +33,68 @@ release: deps
 run: release
 	$(RELEASE_BIN) run $(SCENARIO)
 
-## Build and run every test (unit, property and end-to-end).
+## Build and run every test (unit, property and end-to-end), then the golden-curve regression.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) --no-print-directory regress
+
+## Run every scenario of REGRESS_LIST and check its curve against its golden curve; fails when any
+## check fails (or a scenario cannot run), naming which. A failure prints its check (the first 30
+## failing rows, the per-metric summary, FAIL); the full check is kept in REGRESS_OUT/<name>/check.txt.
+regress: release
+	@set -u; started=$$(date +%s%N); failed=""; count=0; \
+	names=$$(for s in $(REGRESS_SCENARIOS); do basename "$$s" .json; done | sort | uniq -d); \
+	if [ -n "$$names" ]; then echo "regress: two scenarios in $(REGRESS_LIST) share the name(s): $$names"; exit 2; fi; \
+	for scenario in $(REGRESS_SCENARIOS); do \
+		name=$$(basename "$$scenario" .json); out="$(REGRESS_OUT)/$$name"; count=$$((count + 1)); \
+		golden="$(GOLDEN_DIR)/$$name.csv"; tolerances="$(GOLDEN_DIR)/$$name.tolerances.json"; \
+		rm -rf "$$out"; \
+		$(RELEASE_BIN) run "$$scenario" --out "$$out" --quiet; status=$$?; \
+		if [ $$status -ne 0 ]; then \
+			echo "FAIL $$name: fedsim run $$scenario exited with status $$status"; failed="$$failed $$name"; continue; \
+		fi; \
+		if [ -f "$$tolerances" ]; then set -- --tolerances "$$tolerances"; else set --; fi; \
+		$(RELEASE_BIN) check "$$out" --golden "$$golden" "$$@" > "$$out/check.txt" 2>&1; status=$$?; \
+		if [ $$status -eq 0 ]; then \
+			echo "ok   $$name: $$(tail -n 1 "$$out/check.txt")"; \
+		else \
+			echo "FAIL $$name: $$scenario against $$golden"; \
+			awk -v file="$$out/check.txt" '!blank && /^$$/ { blank = 1; if (skipped) print "    ... " skipped " more failing rows in " file } \
+				!blank && NR > 32 { skipped++; next } { print "    " $$0 }' "$$out/check.txt"; \
+			if [ ! -f "$$golden" ]; then echo "    (no golden curve yet: run make golden, review and commit $$golden)"; fi; \
+			failed="$$failed $$name"; \
+		fi; \
+	done; \
+	ms=$$(( ($$(date +%s%N) - started) / 1000000 )); elapsed="$$((ms / 1000)).$$((ms % 1000 / 100))"; \
+	if [ -n "$$failed" ]; then \
+		echo "regress: FAILED$$failed ($$(echo $$failed | wc -w) of $$count scenarios; $$elapsed s)"; exit 1; \
+	fi; \
+	echo "regress: all $$count scenarios match their golden curves ($$elapsed s)"
+
+## Rerun every scenario of REGRESS_LIST and make its curve the new golden curve. Only when a change
+## is meant to move a curve: review `git diff $(GOLDEN_DIR)` and the charts, then commit the goldens.
+golden: release
+	@set -u; mkdir -p "$(GOLDEN_DIR)"; \
+	for scenario in $(REGRESS_SCENARIOS); do \
+		name=$$(basename "$$scenario" .json); out="$(REGRESS_OUT)/$$name"; \
+		rm -rf "$$out"; \
+		$(RELEASE_BIN) run "$$scenario" --out "$$out" --quiet || exit 1; \
+		cp "$$out/curve.csv" "$(GOLDEN_DIR)/$$name.csv" || exit 1; \
+		echo "wrote $(GOLDEN_DIR)/$$name.csv (charts in $$out/)"; \
+	done; \
+	echo "review with: git diff --stat $(GOLDEN_DIR); git diff $(GOLDEN_DIR)"
 
 clean:
 	rm -rf .build
+
+## Benchmark: wall clock and peak memory of release runs of representative scenarios (figures only,
+## no pass/fail). BENCH_SCENARIOS may list other scenario files.
+BENCH_SCENARIOS ?= Scenarios/quickstart.json Scenarios/stragglers-fedbuff.json Scenarios/synthetic-1-1.json Scenarios/compression-topk1-qsgd-ef.json
+bench: release
+	@[ -x /usr/bin/time ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null)
+	@for s in $(BENCH_SCENARIOS); do \
+		name=$$(basename $$s .json); \
+		/usr/bin/time -f "$$name: %e s wall, %M kB max RSS" $(RELEASE_BIN) run $$s --out Results/bench/$$name --quiet --threads 1; \
+		python3 -c "import json; s=json.load(open('Results/bench/$$name/summary.json')); c=s['counters']; print('    %d tasks, %d samples, %.3g training FLOPs simulated' % (c['tasksStarted'], c['samples'], c['flops']))"; \
+	done

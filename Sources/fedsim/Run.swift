@@ -4,12 +4,22 @@ import Foundation
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a scenario and write its curves and summary.",
+        abstract: "Run a scenario and write its curves, summary and charts.",
         discussion: """
-            Trains the centralized baseline and then the federated model, writes curve.csv and \
-            summary.json into the output folder and prints a summary. Exit status: 0 on success, \
-            2 when the scenario is invalid (nothing is written), 3 when training diverged (the \
-            files are written and say so).
+            Trains the centralized baseline and then the federated model, writes curve.csv, \
+            summary.json, devices.csv and three SVG charts (accuracy vs time, samples and bytes) into \
+            the output folder and prints a summary. Exit status: 0 on success, 1 when the results \
+            cannot be written, 2 when the scenario is invalid (nothing is written), 3 when training \
+            diverged (the files are written and say so).
+
+            With --seeds N the scenario runs N times, with seeds s, s+1, ..., s+N-1 (s the \
+            scenario's seed or --seed), the k-th into OUT/seed-<k>/ with all the files of a normal \
+            run. Then it prints, and writes to OUT/seeds.json, the mean of each efficiency ratio \
+            over the seeds with its 95% Student-t interval and a verdict on the 85% claim: \
+            "holds" when the whole interval is >= 0.85, "fails" when it is wholly below, \
+            "undecided" otherwise (and always for one seed). A run that never reached the target \
+            counts as ratio 0. Every seed is prepared before the first one trains, so an invalid \
+            scenario writes nothing.
             """
     )
 
@@ -27,6 +37,11 @@ struct Run: ParsableCommand {
     var seed: UInt32?
 
     @Option(name: .long, help: ArgumentHelp(
+        "Run the scenario with n consecutive seeds, each into <dir>/seed-<k>, and summarise the efficiency ratios over them.",
+        valueName: "n"))
+    var seeds: Int?
+
+    @Option(name: .long, help: ArgumentHelp(
         "How many threads train devices in parallel. Changes only the speed, never the results. Defaults to the number of cores.",
         valueName: "n"))
     var threads: Int?
@@ -36,30 +51,208 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, found \(threads)") }
+        if let seeds, seeds < 1 { throw ValidationError("--seeds must be at least 1, found \(seeds)") }
     }
 
     func run() throws {
+        if let seeds { return try runSeeds(seeds) }
         let started = ContinuousClock.now
         var loaded = try loadScenario(scenario)
         if let seed { loaded.seed = UInt64(seed) }
         let prepared = try prepare(loaded, file: scenario)
-        let report = prepared.run(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
         let folder = URL(fileURLWithPath: out ?? "Results/\(loaded.name)")
-        do {
-            try ReportWriter.write(report, to: folder)
-        } catch {
-            throw failure("cannot write results to \(folder.path): \(error.localizedDescription)", code: 1)
-        }
+        let report = train(prepared, what: "\(loaded.name) (seed \(loaded.seed))")
+        let files = try write(report, to: folder)
         if !quiet {
-            let elapsed = ContinuousClock.now - started
             print(report.summary.text)
             print("")
-            print("wrote \(folder.path)/curve.csv and summary.json (wall clock \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 2)))))")
+            print("wrote \(describe(files, in: folder)) (wall clock \(seconds(since: started)))")
         }
         if let divergence = report.summary.divergence {
             throw failure(divergence, code: 3)
         }
     }
+
+    /// `--seeds n`: every seed is prepared (and so validated) first, then each trains and is written
+    /// in turn, then the statistics over the seeds are printed and written to seeds.json.
+    func runSeeds(_ count: Int) throws {
+        let started = ContinuousClock.now
+        let loaded = try loadScenario(scenario)
+        let first = seed.map(UInt64.init) ?? loaded.seed
+        let last = first + UInt64(count) - 1
+        guard last <= UInt64(UInt32.max) else {
+            throw failure("--seeds \(count) from seed \(first) would reach seed \(last), above the largest seed \(UInt32.max)", code: 2)
+        }
+        var runs: [PreparedRun] = []
+        for s in first ... last {
+            var variant = loaded
+            variant.seed = s
+            runs.append(try prepare(variant, file: scenario))
+        }
+        let folder = URL(fileURLWithPath: out ?? "Results/\(loaded.name)")
+
+        var results: [SeedRun] = []
+        for (k, prepared) in runs.enumerated() {
+            let runStarted = ContinuousClock.now
+            let report = train(prepared, what: "\(loaded.name), seed \(prepared.scenario.seed) (\(k + 1) of \(count))")
+            let subfolder = folder.appendingPathComponent("seed-\(k)")
+            let files = try write(report, to: subfolder)
+            results.append(SeedRun(folder: "seed-\(k)", summary: report.summary))
+            if !quiet {
+                print("seed \(prepared.scenario.seed): wrote \(files.count) files to \(subfolder.path) (wall clock \(seconds(since: runStarted)))")
+            }
+        }
+
+        let statistics = SeedSummary(scenario: loaded.name, runs: results)
+        let file = folder.appendingPathComponent("seeds.json")
+        do {
+            try ReportWriter.writeAtomically(ReportWriter.json(statistics), to: file)
+        } catch {
+            throw failure("cannot write results to \(file.path): \(oneLine(error.localizedDescription))", code: 1)
+        }
+        if !quiet {
+            print("")
+            print(Comparison.table(results.map { (name: "\($0.folder) (seed \($0.summary.seed))", summary: $0.summary) }))
+            print(statistics.text)
+            print("")
+            print("wrote \(file.path) (wall clock \(seconds(since: started)))")
+        }
+        let diverged = results.filter { $0.summary.divergence != nil }
+        if !diverged.isEmpty {
+            let list = diverged.map { "seed \($0.summary.seed) (\($0.folder)): \($0.summary.divergence!)" }
+            throw failure("\(diverged.count) of \(count) runs diverged: " + list.joined(separator: "; "), code: 3)
+        }
+    }
+
+    /// Trains one prepared run, showing what is training on stderr while it does when stderr is a terminal.
+    func train(_ prepared: PreparedRun, what: String) -> RunReport {
+        let progress = !quiet && isatty(2) == 1
+        if progress { FileHandle.standardError.write(Data("training \(what)\u{2026}".utf8)) }
+        let report = prepared.run(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        // Carriage return and erase-line: the progress line disappears once the run is done.
+        if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        return report
+    }
+
+    /// Writes a run's files and its charts into `folder`; returns their paths.
+    func write(_ report: RunReport, to folder: URL) throws -> [URL] {
+        do {
+            let files = try ReportWriter.write(report, to: folder)
+            return files + (try Plots.write(curve: report.curve, title: report.summary.scenario, to: folder))
+        } catch {
+            throw failure("cannot write results to \(folder.path): \(oneLine(error.localizedDescription))", code: 1)
+        }
+    }
+
+    /// "DIR/curve.csv, summary.json, ... and accuracy-vs-bytes.svg".
+    func describe(_ files: [URL], in folder: URL) -> String {
+        let names = files.map(\.lastPathComponent)
+        guard let lastName = names.last else { return folder.path }
+        let list = names.count == 1 ? lastName : names.dropLast().joined(separator: ", ") + " and " + lastName
+        return "\(folder.path)/" + list
+    }
+
+    func seconds(since start: ContinuousClock.Instant) -> String {
+        (ContinuousClock.now - start).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 2)))
+    }
+}
+
+/// One run of `--seeds`: its folder (relative to the output folder) and summary.
+struct SeedRun {
+    var folder: String
+    var summary: RunSummary
+}
+
+/// What `--seeds` writes to seeds.json: each efficiency ratio's values over the seeds, their mean
+/// with a 95% Student-t interval and the verdict on the claim.
+struct SeedSummary: Encodable {
+    struct Entry: Encodable {
+        var seed: UInt64
+        var folder: String
+        var diverged: Bool
+    }
+
+    struct RatioStatistics: Encodable {
+        /// One value per seed, in seed order; 0 where the run never reached the target.
+        var values: [Double]
+        /// Seeds whose ratio is undefined because a side never reached the target (counted as 0).
+        var notReached: [UInt64]
+        /// Seeds whose ratio is infinite (the federated side reached the target at zero cost); left out.
+        var infinite: [UInt64]
+        var interval: Interval
+        /// "holds", "fails" or "undecided".
+        var verdict: String
+    }
+
+    struct Ratios: Encodable {
+        var bySamples: RatioStatistics
+        var byTime: RatioStatistics
+        var accuracy: RatioStatistics
+    }
+
+    var scenario: String
+    var seeds: [UInt64]
+    var runs: [Entry]
+    var confidence: Double
+    var threshold: Double
+    var ratios: Ratios
+
+    init(scenario: String, runs: [SeedRun], confidence: Double = 0.95) {
+        self.scenario = scenario
+        seeds = runs.map(\.summary.seed)
+        self.runs = runs.map { Entry(seed: $0.summary.seed, folder: $0.folder, diverged: $0.summary.divergence != nil) }
+        self.confidence = confidence
+        threshold = RunSummary.claimThreshold
+        func statistics(_ ratio: (RunSummary.Efficiency) -> RunSummary.Ratio) -> RatioStatistics {
+            var values: [Double] = [], notReached: [UInt64] = [], infinite: [UInt64] = []
+            for run in runs {
+                let r = ratio(run.summary.efficiency)
+                if let v = r.value {
+                    values.append(v)
+                } else if r.meetsClaim {
+                    infinite.append(run.summary.seed)  // value nil but meets the claim: an infinite ratio
+                } else {
+                    notReached.append(run.summary.seed)
+                    values.append(0)
+                }
+            }
+            let interval = SeedStatistics.interval(values, confidence: confidence)
+            return RatioStatistics(values: values, notReached: notReached, infinite: infinite, interval: interval,
+                                   verdict: SeedStatistics.verdict(interval, threshold: RunSummary.claimThreshold))
+        }
+        ratios = Ratios(bySamples: statistics(\.bySamples), byTime: statistics(\.byTime), accuracy: statistics(\.accuracy))
+    }
+
+    /// The table printed at the end of `--seeds`.
+    var text: String {
+        let percent = Format.compact(100 * confidence, 1)
+        var rows: [[String]] = [["ratio", "mean", "\(percent)% interval", "verdict", "n"]]
+        let named: [(String, RatioStatistics)] = [("by samples", ratios.bySamples), ("by time", ratios.byTime),
+                                                  ("accuracy", ratios.accuracy)]
+        for (name, s) in named {
+            let i = s.interval
+            rows.append([name, Format.significant(i.mean, 3),
+                         "[\(Format.significant(i.low, 3)), \(Format.significant(i.high, 3))]", s.verdict, String(i.n)])
+        }
+        var lines = ["efficiency over \(seeds.count) seed\(seeds.count == 1 ? "" : "s") (\(seedList)), claim: ratio >= \(Format.compact(threshold, 2))"]
+        lines += alignColumns(rows)
+        for (name, s) in named {
+            if !s.notReached.isEmpty {
+                lines.append("note: \(name): seed\(s.notReached.count == 1 ? "" : "s") \(list(s.notReached)) never reached the target; counted as 0")
+            }
+            if !s.infinite.isEmpty {
+                lines.append("note: \(name): seed\(s.infinite.count == 1 ? "" : "s") \(list(s.infinite)) reached the target at no federated cost (infinite ratio); left out")
+            }
+        }
+        if seeds.count < 2 { lines.append("note: one seed gives no interval; the verdict is undecided") }
+        return lines.joined(separator: "\n")
+    }
+
+    private var seedList: String {
+        seeds.count > 1 ? "seeds \(seeds.first!) to \(seeds.last!)" : "seed \(seeds.first.map(String.init) ?? "-")"
+    }
+
+    private func list(_ seeds: [UInt64]) -> String { seeds.map(String.init).joined(separator: ", ") }
 }
 
 struct Validate: ParsableCommand {
@@ -79,6 +272,24 @@ struct Validate: ParsableCommand {
         let prepared = try prepare(loaded, file: scenario)
         let sizes = prepared.data.shards.map(\.count)
         print("\(scenario): valid: \(loaded.fleet.deviceCount) devices, \(prepared.data.train.count) training and \(prepared.data.test.count) test samples, \(sizes.min() ?? 0)...\(sizes.max() ?? 0) samples per device")
+    }
+}
+
+/// Left-aligned columns padded to their widest cell and separated by two spaces, trailing spaces dropped.
+func alignColumns(_ rows: [[String]]) -> [String] {
+    var width: [Int] = []
+    for row in rows {
+        for (i, cell) in row.enumerated() {
+            if i == width.count { width.append(0) }
+            width[i] = max(width[i], cell.count)
+        }
+    }
+    return rows.map { row in
+        var line = ""
+        for (i, cell) in row.enumerated() {
+            line += i == row.count - 1 ? cell : cell + String(repeating: " ", count: width[i] - cell.count + 2)
+        }
+        return line
     }
 }
 

@@ -64,6 +64,14 @@ struct CommandLineTests {
         #expect(v.status == 0 && v.stdout.contains("valid"))
     }
 
+    @Test("privacy prints the accountant's epsilon without a simulation")
+    func privacy() throws {
+        let r = try runFedsim(["privacy", "--q", "0.04", "--sigma", "1.5", "--steps", "2250", "--delta", "1e-5"])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("epsilon 7.32911 "))
+        #expect(try runFedsim(["privacy", "--q", "2", "--sigma", "1", "--steps", "1"]).status != 0)
+    }
+
     @Test("help explains the options in prose")
     func help() throws {
         let r = try runFedsim(["run", "--help"])

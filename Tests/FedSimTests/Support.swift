@@ -30,13 +30,11 @@ func scenario(_ object: [String: Any]) throws -> Scenario {
 
 /// The ScenarioError that parsing (and preparing) `object` raises, or nil if it is valid.
 func scenarioError(_ object: [String: Any]) -> ScenarioError? {
-    do {
+    do throws(ScenarioError) {
         _ = try PreparedRun(try ScenarioLoader.parse(jsonData(object)))
         return nil
-    } catch let e as ScenarioError {
-        return e
     } catch {
-        return nil
+        return error
     }
 }
 
