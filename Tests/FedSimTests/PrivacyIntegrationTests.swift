@@ -68,3 +68,44 @@ struct PrivacyIntegrationTests {
         #expect(scenarioError(privateJSON(["clip": 1]))?.path == "$.privacy.noiseMultiplier")
     }
 }
+
+@Suite("Enclave cost model")
+struct EnclaveTests {
+    @Test("attestation delays only the first task, and the slowdown multiplies compute time")
+    func enclaveTiming() throws {
+        func run(_ overrides: [String: Any], rounds: Int) throws -> (RunReport, PreparedRun) {
+            var json = smallScenarioJSON(devices: 1, perRound: 1, rounds: rounds)
+            var o: [String: Any] = ["speedSigma": 0, "jitterSigma": 0]
+            o.merge(overrides) { $1 }
+            json = setting(json, "fleet.groups", [["profile": "phone", "count": 1, "overrides": o]])
+            json = setting(json, "data.partition", ["kind": "iid"])
+            let prepared = try PreparedRun(try scenario(json))
+            return (prepared.run(), prepared)
+        }
+        let (plain, prepared) = try run([:], rounds: 2)
+        let (attested, _) = try run(["enclaveAttestationSeconds": 3], rounds: 2)
+        let (slow, _) = try run(["enclaveSlowdown": 2], rounds: 1)
+        let t = plain.federated.curve.map(\.time)
+        let a = attested.federated.curve.map(\.time)
+        #expect(abs(a[1] - t[1] - 3) < 1e-9)
+        #expect(abs((a[2] - a[1]) - (t[2] - t[1])) < 1e-9)
+        let n = prepared.data.shards[0].count
+        let compute = prepared.model.trainingFLOPs(samples: n, steps: (n + 9) / 10) / DeviceProfile.phone.flops
+        #expect(abs(slow.federated.curve[1].time - t[1] - compute) < 1e-8)
+    }
+
+    @Test("the enclave memory cap bounds adaptive batches")
+    func enclaveMemory() throws {
+        var json = smallScenarioJSON(devices: 10)
+        json = setting(json, "training.adaptiveBatch", true)
+        json = setting(json, "training.maxBatch", 1000)
+        json = setting(json, "fleet.groups.1.overrides", ["enclaveMemoryGB": 0.00001])
+        let prepared = try PreparedRun(try scenario(json))
+        let ctx = FederationContext(scenario: prepared.scenario, data: prepared.data, fleet: prepared.fleet,
+                                    trainer: LocalTrainer(model: prepared.model, data: prepared.data, learningRate: 0.1, seed: 1),
+                                    threads: 1, targetAccuracy: 1)
+        let sizes = AdaptiveBatch.sizes(ctx)
+        let cap = max(1, Int(0.00001 * 1e9 * 0.05 / (4.0 * 2 * 74)))
+        #expect(sizes[5...].allSatisfy { $0 <= cap })
+    }
+}

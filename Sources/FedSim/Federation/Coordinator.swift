@@ -200,7 +200,9 @@ class Coordinator {
             let work = SoftmaxRegression.plannedWork(rows: n, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
             let flops = ctx.model.trainingFLOPs(samples: work.samples, steps: work.steps)
             let (modelMessage, start) = downlinkMessage(for: d, task: index)
-            let downloadEnd = now + fleet.downloadTime(bytes: modelMessage.count, device: d)
+            // An enclave attests once, before the device's first task (a cost model, not an enclave).
+            let attestation = index == 0 ? SimTime(seconds: fleet.profile(d).enclaveAttestationSeconds) : .zero
+            let downloadEnd = now + fleet.downloadTime(bytes: modelMessage.count, device: d) + attestation
             let compute = fleet.computeTime(flops: flops, device: d, task: index)
             var lossAt = availability.nextOffline(d, after: now)
             if ctx.scenario.availability.failureProbability > 0,
@@ -355,7 +357,7 @@ enum AdaptiveBatch {
         let t = ctx.training
         let bytesPerSample = 4.0 * 2 * Double(ctx.model.featureCount + ctx.model.classCount)
         return (0 ..< fleet.count).map { d in
-            let cap = max(1, Int(fleet.profile(d).memoryGB * 1e9 * 0.05 / bytesPerSample))
+            let cap = max(1, Int(fleet.profile(d).usableMemoryGB * 1e9 * 0.05 / bytesPerSample))
             let scaled = Int((Double(t.batchSize) * speeds[d] / median).rounded())
             return max(t.minBatch, min(scaled, t.maxBatch, cap))
         }

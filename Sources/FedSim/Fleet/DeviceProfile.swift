@@ -24,6 +24,16 @@ public struct DeviceProfile: Codable, Equatable, Sendable {
     /// in the device's local time ([0, 1] means always; a window may wrap past midnight).
     public var windowStart: Double
     public var windowEnd: Double
+    /// Enclave cost model (not an enclave): seconds of remote attestation before the device's first
+    /// task; 0 means the device does not train in a trusted execution environment.
+    public var enclaveAttestationSeconds: Double = 0
+    /// Enclave cost model: compute time is multiplied by this factor (>= 1).
+    public var enclaveSlowdown: Double = 1
+    /// Enclave cost model: memory usable inside the enclave, GB (0: no cap beyond `memoryGB`).
+    public var enclaveMemoryGB: Double = 0
+
+    /// Memory available to a training batch: the enclave's cap when it has one.
+    public var usableMemoryGB: Double { enclaveMemoryGB > 0 ? min(memoryGB, enclaveMemoryGB) : memoryGB }
 
     public init(flops: Double, memoryGB: Double, uplinkMbps: Double, downlinkMbps: Double,
                 latencyMs: Double, speedSigma: Double, jitterSigma: Double,
@@ -64,7 +74,8 @@ public struct DeviceProfile: Codable, Equatable, Sendable {
 
     /// The JSON keys of a profile, in declaration order.
     static let keys = ["flops", "memoryGB", "uplinkMbps", "downlinkMbps", "latencyMs", "speedSigma", "jitterSigma",
-                       "meanOnlineSeconds", "meanOfflineSeconds", "windowStart", "windowEnd"]
+                       "meanOnlineSeconds", "meanOfflineSeconds", "windowStart", "windowEnd",
+                       "enclaveAttestationSeconds", "enclaveSlowdown", "enclaveMemoryGB"]
 
     subscript(key: String) -> Double {
         get {
@@ -79,7 +90,10 @@ public struct DeviceProfile: Codable, Equatable, Sendable {
             case "meanOnlineSeconds": meanOnlineSeconds
             case "meanOfflineSeconds": meanOfflineSeconds
             case "windowStart": windowStart
-            default: windowEnd
+            case "windowEnd": windowEnd
+            case "enclaveAttestationSeconds": enclaveAttestationSeconds
+            case "enclaveSlowdown": enclaveSlowdown
+            default: enclaveMemoryGB
             }
         }
         set {
@@ -94,7 +108,10 @@ public struct DeviceProfile: Codable, Equatable, Sendable {
             case "meanOnlineSeconds": meanOnlineSeconds = newValue
             case "meanOfflineSeconds": meanOfflineSeconds = newValue
             case "windowStart": windowStart = newValue
-            default: windowEnd = newValue
+            case "windowEnd": windowEnd = newValue
+            case "enclaveAttestationSeconds": enclaveAttestationSeconds = newValue
+            case "enclaveSlowdown": enclaveSlowdown = newValue
+            default: enclaveMemoryGB = newValue
             }
         }
     }

@@ -46,11 +46,11 @@ public struct Fleet: Sendable {
     public func profileName(_ d: Int) -> String { groups[Int(groupIndex[d])].profileName }
 
     /// Virtual time for device `d` to do `flops` of training in its task number `task`:
-    /// flops / (profile FLOP/s x speed factor) x jitter, jitter = exp(N(0, jitterSigma^2)) drawn
+    /// flops / (profile FLOP/s x speed factor) x enclave slowdown x jitter, jitter = exp(N(0, jitterSigma^2)) drawn
     /// from the stream (seed, taskJitter, d, task).
     public func computeTime(flops: Double, device d: Int, task: UInt64) -> SimTime {
         let p = profile(d)
-        var seconds = flops / (p.flops * speedFactor[d])
+        var seconds = flops / (p.flops * speedFactor[d]) * p.enclaveSlowdown
         if p.jitterSigma > 0 {
             seconds *= RandomStream(seed: seed, purpose: .taskJitter, UInt64(d), task).lognormal(mu: 0, sigma: p.jitterSigma)
         }

@@ -105,7 +105,9 @@ public enum ScenarioLoader {
         for key in DeviceProfile.keys {
             guard let node = o.optional(key) else { continue }
             switch key {
-            case "speedSigma", "jitterSigma", "latencyMs", "meanOfflineSeconds":
+            case "enclaveSlowdown":
+                profile[key] = try node.number(1...1e6, expected: "a slowdown factor >= 1")
+            case "speedSigma", "jitterSigma", "latencyMs", "meanOfflineSeconds", "enclaveAttestationSeconds", "enclaveMemoryGB":
                 profile[key] = try node.nonNegative()
             case "windowStart", "windowEnd":
                 profile[key] = try node.number(0...1, expected: "a fraction of a day in 0...1")
