@@ -21,7 +21,7 @@ public struct PreparedRun: Sendable {
 
     /// Trains the baseline, then the federated model, and summarises both.
     /// `threads` only changes how fast it runs, never what it computes.
-    public func run(threads: Int = 1) -> RunReport {
+    public func run(threads: Int = 1, progress: (@Sendable (RunProgress) -> Void)? = nil) -> RunReport {
         let baseline = CentralizedBaseline(scenario: scenario, data: data, model: model).run()
         let bestBaseline = baseline.curve.map(\.accuracy).max() ?? 0
         let target = scenario.evaluation.targetAccuracy ?? 0.95 * bestBaseline
@@ -29,7 +29,7 @@ public struct PreparedRun: Sendable {
             scenario: scenario, data: data, fleet: fleet,
             trainer: LocalTrainer(model: model, data: data, learningRate: Float(scenario.training.learningRate),
                                   seed: scenario.seed),
-            threads: max(1, threads), targetAccuracy: target)
+            threads: max(1, threads), targetAccuracy: target, progress: progress)
         let coordinator: Coordinator
         switch scenario.training.mode {
         case .fedavg: coordinator = SynchronousFedAvg(ctx)
@@ -41,6 +41,17 @@ public struct PreparedRun: Sendable {
                                  baselineDivergence: baseline.divergence, federated: federated, target: target)
         return RunReport(baseline: baseline.curve, federated: federated, summary: summary, fleet: fleet)
     }
+}
+
+/// Where a federated run stands, reported after every evaluation (for a progress line).
+public struct RunProgress: Sendable {
+    /// Virtual time in seconds.
+    public var time: Double
+    /// Round (synchronous) or model version (asynchronous).
+    public var round: Int
+    public var accuracy: Double
+    /// Share of the run done, by rounds or by virtual time, whichever limit is nearer.
+    public var fractionDone: Double
 }
 
 /// Everything a run produced.

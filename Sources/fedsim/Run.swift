@@ -128,7 +128,19 @@ struct Run: ParsableCommand {
     func train(_ prepared: PreparedRun, what: String) -> RunReport {
         let progress = !quiet && isatty(2) == 1
         if progress { FileHandle.standardError.write(Data("training \(what)\u{2026}".utf8)) }
-        let report = prepared.run(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let label = what
+        let started = ContinuousClock.now
+        let show: @Sendable (RunProgress) -> Void = { p in
+            // One line, rewritten in place: virtual time, round, latest accuracy, estimated time left.
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let left = p.fractionDone > 0 ? seconds * (1 - p.fractionDone) / p.fractionDone : 0
+            let line = "\r\u{1B}[Ktraining \(label): virtual \(Format.significant(p.time, 4)) s, round \(p.round), "
+                + "accuracy \(Format.fixed(100 * p.accuracy, 2))%, about \(Format.fixed(left, 1)) s left"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        let report = prepared.run(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
+                                  progress: progress ? show : nil)
         // Carriage return and erase-line: the progress line disappears once the run is done.
         if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         return report

@@ -156,6 +156,11 @@ class Coordinator {
                 return false
             }
             metric = acc
+            if let progress = ctx.progress {
+                var done = Double(round) / Double(ctx.training.rounds)
+                if let maxTime = ctx.training.maxTimeSeconds { done = max(done, engine.now.seconds / maxTime) }
+                progress(RunProgress(time: engine.now.seconds, round: round, accuracy: acc, fractionDone: min(1, done)))
+            }
         }
         if server.parameters.contains(where: { !$0.isFinite }) {
             server.divergence = "diverged: the server model holds a non-finite value after round \(round) (try a smaller learning rate)"

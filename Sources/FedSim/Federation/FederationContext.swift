@@ -11,6 +11,8 @@ struct FederationContext: Sendable {
     let threads: Int
     /// The accuracy that counts as "reached"; used to stop early when the scenario asks for it.
     let targetAccuracy: Double
+    /// Called after every evaluation of the federated model; never changes the run.
+    var progress: (@Sendable (RunProgress) -> Void)? = nil
 
     var model: SoftmaxRegression { trainer.model }
     var training: TrainingSpec { scenario.training }
