@@ -36,7 +36,7 @@ run: release
 ## Build and run every test (unit, property and end-to-end), then the golden-curve regression.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-xctest
 	$(MAKE) --no-print-directory regress
 
 ## Run every scenario of REGRESS_LIST and check its curve against its golden curve; fails when any
