@@ -109,3 +109,45 @@ struct EnclaveTests {
         #expect(sizes[5...].allSatisfy { $0 <= cap })
     }
 }
+
+@Suite("Secure aggregation in a run")
+struct SecureAggregationRunTests {
+    func json(_ secure: [String: Any]?, rounds: Int = 4) -> [String: Any] {
+        var j = smallScenarioJSON(devices: 12, perRound: 4, rounds: rounds)
+        if let secure { j["secureAggregation"] = secure }
+        return j
+    }
+
+    @Test("the unmasked sum reproduces plain FedAvg up to fixed-point rounding, and costs bytes and time")
+    func matchesPlain() throws {
+        let plain = try PreparedRun(try scenario(json(nil))).run()
+        let secure = try PreparedRun(try scenario(json(["clip": 1.0, "fractionalBits": 20]))).run()
+        let err = zip(plain.federated.finalParameters, secure.federated.finalParameters).map { abs($0 - $1) }.max()!
+        #expect(err < 1e-3)
+        #expect(secure.federated.counters.secureAggregationBytes > 0)
+        #expect(secure.federated.counters.bytesUp > plain.federated.counters.bytesUp)
+        #expect(secure.federated.curve.last!.time > plain.federated.curve.last!.time)
+        #expect(secure.federated.modelVersions == 4)
+    }
+
+    @Test("too few survivors fail the round, counted, and every task still ends once")
+    func failures() throws {
+        var j = json(["threshold": 6], rounds: 5)
+        j = setting(j, "training.overSelection", 0.5)  // cohort 6, only the first 4 updates are kept
+        let r = try PreparedRun(try scenario(j)).run()
+        let c = r.federated.counters
+        #expect(c.secureAggregationFailures == 5)
+        #expect(r.federated.modelVersions == 0)
+        #expect(c.tasksStarted == c.tasksApplied + c.tasksDiscardedStale + c.tasksDroppedLate + c.tasksDroppedOffline + c.tasksInFlightAtEnd)
+    }
+
+    @Test("secure aggregation needs synchronous rounds and a dense uplink")
+    func errors() {
+        var j = setting(json(["clip": 1.0]), "training.mode", "fedbuff")
+        j = setting(j, "training.devicesPerRound", nil)
+        j = setting(j, "training.concurrency", 4)
+        #expect(scenarioError(j)?.path == "$.training.mode")
+        #expect(scenarioError(setting(json(["clip": 1.0]), "compression", ["uplink": ["kind": "uint8"]]))?.path == "$.compression.uplink.kind")
+        #expect(scenarioError(json(["threshold": 9]))?.path == "$.secureAggregation.threshold")
+    }
+}

@@ -14,6 +14,8 @@ enum FederationEvent {
     case deadline(round: Int)
     /// Asynchronous modes: hand work to idle, available devices while slots are free.
     case dispatch
+    /// Synchronous mode with secure aggregation: the unmasking round of `round` has finished.
+    case unmasked(round: Int)
 }
 
 /// A task from the moment it was sent to a device until it ends.
@@ -102,6 +104,7 @@ class Coordinator {
     func deadline(_ round: Int, _ engine: inout Engine<FederationEvent>) {}
     func startRound(_ engine: inout Engine<FederationEvent>) {}
     func dispatch(_ engine: inout Engine<FederationEvent>) {}
+    func unmasked(_ round: Int, _ engine: inout Engine<FederationEvent>) {}
     /// Rounds closed (synchronous) or model versions (asynchronous), for the curve's round column.
     var roundsForReport: Int { server.version }
     /// Updates that arrived but were not applied yet when the run stopped.
@@ -118,6 +121,7 @@ class Coordinator {
             case .startRound: startRound(&engine)
             case .dispatch: dispatch(&engine)
             case .deadline(let r): deadline(r, &engine)
+            case .unmasked(let r): unmasked(r, &engine)
             case .arrival(let id):
                 let task = tasks.removeValue(forKey: id)!
                 busy[task.device] = false

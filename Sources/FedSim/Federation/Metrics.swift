@@ -41,6 +41,10 @@ public struct FederatedCounters: Codable, Equatable, Sendable {
     public var flops = 0.0
     public var bytesUp = 0
     public var bytesDown = 0
+    /// Secure aggregation: bytes its protocol added beyond plain dense uploads, both directions.
+    public var secureAggregationBytes = 0
+    /// Secure aggregation: rounds that failed because fewer than t devices survived.
+    public var secureAggregationFailures = 0
     /// Model messages sent to devices.
     public var downloads = 0
     /// Update messages that reached the server.

@@ -21,6 +21,10 @@ final class SynchronousFedAvg: Coordinator {
     var outstanding = 0
     /// Updates the open round waits for.
     var wanted = 0
+    /// The devices selected for the open round (its secure-aggregation cohort).
+    var cohort: [Int] = []
+    /// Secure aggregation: the unmasked sum waiting for its unmasking round to end.
+    var pendingSum: [Float]?
     /// No device could take part; the next task to end (freeing its device) restarts the round.
     var waitingForDevice = false
 
@@ -50,6 +54,7 @@ final class SynchronousFedAvg: Coordinator {
         let rng = RandomStream(seed: ctx.scenario.seed, purpose: .selection, UInt64(round))
         let devices = sampleWithoutReplacement(count, from: online.count, rng: rng).map { online[$0] }
         wanted = min(t.devicesPerRound, count)
+        cohort = devices
         outstanding = count
         launch(devices, round: round, keepBase: false, &engine)
         if let deadline = t.deadlineSeconds {
@@ -91,6 +96,10 @@ final class SynchronousFedAvg: Coordinator {
     /// Aggregates the accepted updates, evaluates when due, and starts the next round.
     func closeRound(_ engine: inout Engine<FederationEvent>) {
         roundOpen = false
+        if ctx.scenario.secureAggregation != nil, !accepted.isEmpty {
+            secureClose(&engine)
+            return
+        }
         if accepted.isEmpty {
             server.counters.failedRounds += 1
         } else {
@@ -101,6 +110,81 @@ final class SynchronousFedAvg: Coordinator {
             for task in accepted { ledger.tasksApplied[task.device] += 1 }
         }
         accepted = []
+        guard completeRound(round, &engine) else { return }
+        engine.schedule(.startRound, after: .zero)
+    }
+
+    /// Secure aggregation (Bonawitz et al. 2017) of the accepted updates over the round's cohort:
+    /// each survivor masks its weighted update (w_k / sum w) Delta_k; devices of the cohort whose
+    /// update was not accepted count as dropped after sharing keys, and their masks are removed
+    /// with the survivors' Shamir shares. The protocol's extra messages (keys, shares, the masked
+    /// input's ring encoding, unmasking) are added to the byte counts with their real sizes; its
+    /// setup and unmasking transfers delay the model update by the slowest survivor's total.
+    /// Cryptographic compute is not charged to the clock.
+    func secureClose(_ engine: inout Engine<FederationEvent>) {
+        let spec = ctx.scenario.secureAggregation!
+        let config = SecureAggregationConfig(
+            threshold: spec.threshold ?? SecureAggregationConfig.defaultThreshold(cohortSize: cohort.count),
+            clip: spec.clip, fractionalBits: spec.fractionalBits, ringBits: spec.ringBits)
+        let total = accepted.reduce(0.0) { $0 + $1.weight }
+        var inputs = [[Float]](repeating: [Float](repeating: 0, count: ctx.model.parameterCount), count: cohort.count)
+        var missing = Set(0 ..< cohort.count)
+        let position = Dictionary(uniqueKeysWithValues: cohort.enumerated().map { ($1, $0) })
+        for task in accepted {
+            let i = position[task.device]!
+            var update = decode(task)
+            BLAS.scal(Float(task.weight / total), &update)
+            inputs[i] = update
+            missing.remove(i)
+            ledger.contribution[task.device] += task.weight / total
+        }
+        let result = SecureAggregation.run(inputs: inputs, config: config, dropAfterShareKeys: missing,
+                                           seed: StreamSeed.derive(ctx.scenario.seed, purpose: .secureAggregation, ids: [UInt64(round)]))
+        let dense = 1 + 4 * ctx.model.parameterCount
+        var delay = SimTime.zero
+        for (i, d) in cohort.enumerated() {
+            // The dense upload was already counted for survivors; the protocol's bytes replace it.
+            let up = result.cost.bytesUpPerDevice[i] - (missing.contains(i) ? 0 : dense)
+            let down = result.cost.bytesDownPerDevice[i]
+            ledger.bytesUp[d] += up
+            ledger.bytesDown[d] += down
+            server.counters.bytesUp += up
+            server.counters.bytesDown += down
+            server.counters.secureAggregationBytes += result.cost.bytesUpPerDevice[i] + down - (missing.contains(i) ? 0 : dense)
+            if !missing.contains(i) {
+                let extraUp = max(0, up)
+                // Three extra uploads (keys, shares, unmasking shares) and three downloads (key
+                // list, routed shares, survivor list): six latencies plus the bytes.
+                let t = ctx.fleet.uploadTime(bytes: extraUp, device: d) + ctx.fleet.uploadTime(bytes: 0, device: d)
+                    + ctx.fleet.uploadTime(bytes: 0, device: d)
+                    + ctx.fleet.downloadTime(bytes: down, device: d) + ctx.fleet.downloadTime(bytes: 0, device: d)
+                    + ctx.fleet.downloadTime(bytes: 0, device: d)
+                delay = max(delay, t)
+            }
+        }
+        if let sum = result.sum {
+            var average = sum.map { Float($0) }
+            privatize(&average, contributors: accepted.count)
+            pendingSum = average
+            server.counters.tasksApplied += accepted.count
+            for task in accepted { ledger.tasksApplied[task.device] += 1 }
+        } else {
+            pendingSum = nil
+            server.counters.failedRounds += 1
+            server.counters.secureAggregationFailures += 1
+            for task in accepted { ledger.tasksDropped[task.device] += 1 }
+            server.counters.tasksDroppedLate += accepted.count
+        }
+        accepted = []
+        engine.schedule(.unmasked(round: round), after: delay)
+    }
+
+    override func unmasked(_ r: Int, _ engine: inout Engine<FederationEvent>) {
+        if let sum = pendingSum {
+            BLAS.axpy(1, sum, &server.parameters)
+            server.version += 1
+        }
+        pendingSum = nil
         guard completeRound(round, &engine) else { return }
         engine.schedule(.startRound, after: .zero)
     }

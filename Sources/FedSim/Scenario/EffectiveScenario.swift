@@ -79,6 +79,11 @@ extension Scenario {
             root["privacy"] = .object(["mode": .string(p.mode.rawValue), "clip": num(p.clip),
                                        "noiseMultiplier": num(p.noiseMultiplier), "delta": num(p.delta)])
         }
+        if let sa = secureAggregation {
+            var o: [String: JSONValue] = ["clip": num(sa.clip), "fractionalBits": int(sa.fractionalBits), "ringBits": int(sa.ringBits)]
+            if let t = sa.threshold { o["threshold"] = int(t) }
+            root["secureAggregation"] = .object(o)
+        }
         return .object(root)
     }
 }

@@ -19,8 +19,19 @@ public struct Scenario: Codable, Equatable, Sendable {
     public var compression: CompressionSpec
     /// User-level differential privacy (DP-FedAvg); nil: none.
     public var privacy: PrivacySpec?
+    /// Secure aggregation of each synchronous round (Bonawitz et al. 2017); nil: none.
+    public var secureAggregation: SecureAggregationSpec?
     /// SHA-256 (hex) of the file the scenario was loaded from; not part of the scenario itself.
     public var sourceSHA256: String?
+}
+
+/// Secure aggregation settings: Shamir threshold and fixed-point encoding of the ring.
+public struct SecureAggregationSpec: Codable, Equatable, Sendable {
+    /// Survivors needed to unmask; nil: ceil(2n/3) of the round's cohort.
+    public var threshold: Int?
+    public var clip: Double
+    public var fractionalBits: Int
+    public var ringBits: Int
 }
 
 /// DP-FedAvg (McMahan, Ramage, Talwar, Zhang 2018): updates clipped to L2 norm `clip`, Gaussian

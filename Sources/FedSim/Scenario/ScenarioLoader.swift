@@ -50,10 +50,11 @@ public enum ScenarioLoader {
         let availability = try readAvailability(root.optional("availability")?.object())
         let compression = try readCompression(root.optional("compression")?.object())
         let privacy = try readPrivacy(root.optional("privacy")?.object(), training: training)
+        let secure = try readSecureAggregation(root.optional("secureAggregation")?.object(), training: training, compression: compression)
         try root.rejectUnknownKeys()
         return Scenario(name: name, seed: UInt64(seed), data: dataSpec, model: model, fleet: fleet,
                         training: training, evaluation: evaluation, baseline: baseline, availability: availability,
-                        compression: compression, privacy: privacy, sourceSHA256: nil)
+                        compression: compression, privacy: privacy, secureAggregation: secure, sourceSHA256: nil)
     }
 
     static func readData(_ o: JSONObject) throws(ScenarioError) -> DataSpec {
@@ -282,6 +283,35 @@ public enum ScenarioLoader {
                                 found: "\"\(training.weighting.rawValue)\"")
         }
         return PrivacySpec(mode: PrivacySpec.Mode(rawValue: mode)!, clip: clip, noiseMultiplier: z, delta: delta)
+    }
+
+    static func readSecureAggregation(_ o: JSONObject?, training: TrainingSpec,
+                                      compression: CompressionSpec) throws(ScenarioError) -> SecureAggregationSpec? {
+        guard let o else { return nil }
+        let thresholdNode = o.optional("threshold")
+        var spec = SecureAggregationSpec(threshold: try thresholdNode?.integer(min: 1), clip: try o.optional("clip")?.positive() ?? 1,
+                                         fractionalBits: try o.optional("fractionalBits")?.integer(min: 0, max: 62) ?? 16,
+                                         ringBits: 32)
+        if let r = o.optional("ringBits") {
+            spec.ringBits = try r.integer(min: 32, max: 64)
+            guard spec.ringBits == 32 || spec.ringBits == 64 else { throw r.fail("32 or 64") }
+        }
+        try o.rejectUnknownKeys()
+        guard training.mode == .fedavg else {
+            throw ScenarioError(path: "$.training.mode", expected: "\"fedavg\" with secure aggregation (it needs a round's cohort)",
+                                found: "\"\(training.mode.rawValue)\"")
+        }
+        guard compression.uplink.kind == "dense" else {
+            throw ScenarioError(path: "$.compression.uplink.kind", expected: "\"dense\" with secure aggregation (masked inputs are dense ring elements)",
+                                found: "\"\(compression.uplink.kind)\"")
+        }
+        let cohort = Int((Double(training.devicesPerRound) * (1 + training.overSelection)).rounded(.up))
+        let config = SecureAggregationConfig(threshold: spec.threshold ?? SecureAggregationConfig.defaultThreshold(cohortSize: cohort),
+                                             clip: spec.clip, fractionalBits: spec.fractionalBits, ringBits: spec.ringBits)
+        if let problem = config.validate(cohortSize: cohort) {
+            throw ScenarioError(path: thresholdNode?.path ?? "$.secureAggregation", expected: "settings that hold a cohort of \(cohort)", found: problem)
+        }
+        return spec
     }
 
     static func readCompression(_ o: JSONObject?) throws(ScenarioError) -> CompressionSpec {
