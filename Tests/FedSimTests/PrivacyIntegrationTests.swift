@@ -151,3 +151,18 @@ struct SecureAggregationRunTests {
         #expect(scenarioError(json(["threshold": 9]))?.path == "$.secureAggregation.threshold")
     }
 }
+
+@Suite("Secure aggregation cost model")
+struct SecureAggregationWorkTests {
+    @Test("work units follow the documented per-operation costs")
+    func units() {
+        let ops = SecureAggregationOperations(keyGenerations: 2, keyAgreements: 9, shareComputations: 20, aeadOperations: 18,
+                                              prgExpansions: 10, reconstructions: 0)
+        let u = SecureAggregationWork.units(ops, dimension: 650, threshold: 7, ringBits: 32)
+        let keys: Double = 11 * 1.25e5
+        let aead: Double = 18 * 1.5e3
+        let shares: Double = 20 * 50 * 7
+        let prg: Double = 10 * 4 * 650 * 4
+        #expect(u == keys + aead + shares + prg)
+    }
+}
