@@ -190,6 +190,7 @@ class Coordinator {
         struct Plan: Sendable {
             var task: LocalTask
             var work: TrainingWork
+            var flops: Double
             var computeEnd: SimTime
             var computeSeconds: Double
             var lossAt: SimTime?
@@ -219,7 +220,7 @@ class Coordinator {
                 lossAt = min(lossAt ?? .init(nanoseconds: .max), downloadEnd + compute)
             }
             let memory = errorFeedback ? (residuals[d] ?? ErrorFeedback(dimension: dimension)) : nil
-            plans.append(Plan(task: task, work: work, computeEnd: downloadEnd + compute, computeSeconds: compute.seconds,
+            plans.append(Plan(task: task, work: work, flops: flops, computeEnd: downloadEnd + compute, computeSeconds: compute.seconds,
                               lossAt: lossAt, start: start, memory: memory))
             ledger.tasksStarted[d] += 1
             ledger.bytesDown[d] += modelMessage.count
@@ -283,7 +284,7 @@ class Coordinator {
                 doneFraction = plan.computeSeconds > 0 ? min(1, max(0, (endsAt.seconds - computeStart) / plan.computeSeconds)) : 0
             }
             let samples = Int((Double(plan.work.samples) * doneFraction).rounded(.down))
-            let flops = ctx.model.trainingFLOPs(samples: plan.work.samples, steps: plan.work.steps) * doneFraction
+            let flops = plan.flops * doneFraction
             ledger.samples[d] += samples
             ledger.flops[d] += flops
             ledger.computeSeconds[d] += plan.computeSeconds * doneFraction
@@ -292,7 +293,7 @@ class Coordinator {
             let weight: Double
             switch t.weighting {
             case .samples: weight = Double(ctx.data.shards[d].count)
-            case .flops: weight = ctx.model.trainingFLOPs(samples: plan.work.samples, steps: plan.work.steps)
+            case .flops: weight = plan.flops
             case .uniform: weight = 1
             }
             tasks[id] = FederatedTask(device: d, deviceTaskIndex: plan.task.deviceTaskIndex, baseVersion: server.version,

@@ -37,7 +37,7 @@ final class SynchronousFedAvg: Coordinator {
 
     override func startRound(_ engine: inout Engine<FederationEvent>) {
         let t = ctx.training
-        let online = (0 ..< ctx.fleet.count).filter { !busy[$0] && availability.isOnline($0, at: engine.now) }
+        let online = idleOnlineDevices(at: engine.now)
         guard !online.isEmpty else {
             // Nobody can take part: wait until the first idle device comes online.
             if let next = nextIdleOnline(after: engine.now) {

@@ -72,47 +72,21 @@ public struct DeviceProfile: Codable, Equatable, Sendable {
         ("phone", .phone), ("workstation", .workstation), ("server", .server),
     ]
 
+    /// The JSON keys of a profile and the fields they set, in declaration order.
+    static let fields: [(key: String, path: any WritableKeyPath<DeviceProfile, Double> & Sendable)] = [
+        ("flops", \.flops), ("memoryGB", \.memoryGB), ("uplinkMbps", \.uplinkMbps), ("downlinkMbps", \.downlinkMbps),
+        ("latencyMs", \.latencyMs), ("speedSigma", \.speedSigma), ("jitterSigma", \.jitterSigma),
+        ("meanOnlineSeconds", \.meanOnlineSeconds), ("meanOfflineSeconds", \.meanOfflineSeconds),
+        ("windowStart", \.windowStart), ("windowEnd", \.windowEnd),
+        ("enclaveAttestationSeconds", \.enclaveAttestationSeconds), ("enclaveSlowdown", \.enclaveSlowdown),
+        ("enclaveMemoryGB", \.enclaveMemoryGB),
+    ]
+
     /// The JSON keys of a profile, in declaration order.
-    static let keys = ["flops", "memoryGB", "uplinkMbps", "downlinkMbps", "latencyMs", "speedSigma", "jitterSigma",
-                       "meanOnlineSeconds", "meanOfflineSeconds", "windowStart", "windowEnd",
-                       "enclaveAttestationSeconds", "enclaveSlowdown", "enclaveMemoryGB"]
+    static let keys = fields.map(\.key)
 
     subscript(key: String) -> Double {
-        get {
-            switch key {
-            case "flops": flops
-            case "memoryGB": memoryGB
-            case "uplinkMbps": uplinkMbps
-            case "downlinkMbps": downlinkMbps
-            case "latencyMs": latencyMs
-            case "speedSigma": speedSigma
-            case "jitterSigma": jitterSigma
-            case "meanOnlineSeconds": meanOnlineSeconds
-            case "meanOfflineSeconds": meanOfflineSeconds
-            case "windowStart": windowStart
-            case "windowEnd": windowEnd
-            case "enclaveAttestationSeconds": enclaveAttestationSeconds
-            case "enclaveSlowdown": enclaveSlowdown
-            default: enclaveMemoryGB
-            }
-        }
-        set {
-            switch key {
-            case "flops": flops = newValue
-            case "memoryGB": memoryGB = newValue
-            case "uplinkMbps": uplinkMbps = newValue
-            case "downlinkMbps": downlinkMbps = newValue
-            case "latencyMs": latencyMs = newValue
-            case "speedSigma": speedSigma = newValue
-            case "jitterSigma": jitterSigma = newValue
-            case "meanOnlineSeconds": meanOnlineSeconds = newValue
-            case "meanOfflineSeconds": meanOfflineSeconds = newValue
-            case "windowStart": windowStart = newValue
-            case "windowEnd": windowEnd = newValue
-            case "enclaveAttestationSeconds": enclaveAttestationSeconds = newValue
-            case "enclaveSlowdown": enclaveSlowdown = newValue
-            default: enclaveMemoryGB = newValue
-            }
-        }
+        get { self[keyPath: DeviceProfile.fields.first { $0.key == key }!.path] }
+        set { self[keyPath: DeviceProfile.fields.first { $0.key == key }!.path] = newValue }
     }
 }
