@@ -90,7 +90,7 @@ clean:
 
 ## Benchmark: wall clock and peak memory of release runs of representative scenarios (figures only,
 ## no pass/fail). BENCH_SCENARIOS may list other scenario files.
-BENCH_SCENARIOS ?= Scenarios/quickstart.json Scenarios/stragglers-fedbuff.json Scenarios/synthetic-1-1.json Scenarios/compression-topk1-qsgd-ef.json
+BENCH_SCENARIOS ?= Scenarios/quickstart.json Scenarios/stragglers-fedbuff.json Scenarios/synthetic-1-1.json Scenarios/compression-topk1-qsgd-ef.json Scenarios/privacy-secagg.json
 bench: release
 	@[ -x /usr/bin/time ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null)
 	@for s in $(BENCH_SCENARIOS); do \

@@ -141,13 +141,90 @@ struct SecureAggregationRunTests {
         #expect(c.tasksStarted == c.tasksApplied + c.tasksDiscardedStale + c.tasksDroppedLate + c.tasksDroppedOffline + c.tasksInFlightAtEnd)
     }
 
-    @Test("secure aggregation needs synchronous rounds and a dense uplink")
+    /// The server's change to the model after one secure round with `uplink`.
+    func firstRoundStep(_ secure: [String: Any], uplink: [String: Any]? = nil) throws -> (step: [Float], run: RunReport, scenario: Scenario) {
+        var j = json(secure, rounds: 1)
+        if let uplink { j["compression"] = ["uplink": uplink] }
+        let prepared = try PreparedRun(try scenario(j))
+        let run = prepared.run()
+        let initial = prepared.model.initialParameters()
+        return (zip(run.federated.finalParameters, initial).map { $0 - $1 }, run, prepared.scenario)
+    }
+
+    @Test("random-k with a round-shared seed masks the same k coordinates for the whole cohort and sums them exactly")
+    func randomKSharedCoordinates() throws {
+        let secure: [String: Any] = ["clip": 1.0, "fractionalBits": 20]
+        let dense = try firstRoundStep(secure)
+        let sparse = try firstRoundStep(secure, uplink: ["kind": "randomk", "fraction": 0.2])
+        let s = sparse.scenario
+        let plan = SecureUplink(spec: s.secureAggregation!, uplink: s.compression.uplink.spec)
+        let d = dense.step.count
+        let kept = plan.coordinates(dimension: d, context: plan.context(scenarioSeed: s.seed, round: 1))
+        #expect(kept.count == UpdateCodec.keptCount(fraction: 0.2, dimension: d) && Set(kept).count == kept.count)
+        // Devices train the same way under both codecs: on the kept coordinates the server moves by
+        // the same average (up to 2^-21 per device), elsewhere not at all.
+        let keptSet = Set(kept)
+        for i in 0..<d {
+            if keptSet.contains(i) {
+                #expect(abs(sparse.step[i] - dense.step[i]) < 1e-5)
+            } else {
+                #expect(sparse.step[i] == 0)
+            }
+        }
+        #expect(kept.contains { dense.step[$0] != 0 })
+        // Only the masked inputs shrink: 4 survivors, k instead of d 32-bit ring elements each.
+        let saved = 4 * (SecureAggregation.Wire.maskedInput(dimension: d, ringBits: 32) - SecureAggregation.Wire.maskedInput(dimension: kept.count, ringBits: 32))
+        #expect(dense.run.federated.counters.bytesUp - sparse.run.federated.counters.bytesUp == saved)
+        #expect(dense.run.federated.counters.secureAggregationBytes == sparse.run.federated.counters.secureAggregationBytes)
+    }
+
+    @Test("8-bit values: a cohort-wide grid of clip/127 in the narrowest ring, within one step per device of fixed point")
+    func eightBitValues() throws {
+        let dense = try firstRoundStep(["clip": 0.5, "fractionalBits": 20])
+        let eight = try firstRoundStep(["clip": 0.5], uplink: ["kind": "uint8"])
+        #expect(eight.scenario.secureAggregation?.ringBits == 10)  // 2·4·127 < 2^10
+        let step = Float(0.5 / 127)
+        let diffs = zip(dense.step, eight.step).map { abs($0 - $1) }
+        #expect(diffs.allSatisfy { $0 < 4 * step + 1e-5 })
+        #expect(diffs.contains { $0 > 1e-4 })  // it is quantized
+        let d = dense.step.count
+        let saved = 4 * (SecureAggregation.Wire.maskedInput(dimension: d, ringBits: 32) - SecureAggregation.Wire.maskedInput(dimension: d, ringBits: 10))
+        #expect(dense.run.federated.counters.bytesUp - eight.run.federated.counters.bytesUp == saved)
+        // Random-k with 8-bit values combines both.
+        let both = try firstRoundStep(["clip": 0.5], uplink: ["kind": "randomk", "fraction": 0.2, "values": "uint8"])
+        #expect(both.run.federated.counters.bytesUp < eight.run.federated.counters.bytesUp)
+        #expect(both.step.filter { $0 != 0 }.count <= UpdateCodec.keptCount(fraction: 0.2, dimension: d))
+    }
+
+    @Test("secure aggregation with random-k, 8-bit values and error feedback is byte-identical at 1 and 4 threads")
+    func deterministic() throws {
+        var j = json(["clip": 0.05], rounds: 6)
+        j["compression"] = ["uplink": ["kind": "randomk", "fraction": 0.25, "values": "uint8"], "errorFeedback": true]
+        let s = try scenario(j)
+        let a = try PreparedRun(s).run(threads: 1), b = try PreparedRun(s).run(threads: 4)
+        #expect(ReportWriter.curveCSV(a.curve) == ReportWriter.curveCSV(b.curve))
+        #expect(try ReportWriter.json(a.summary) == ReportWriter.json(b.summary))
+        #expect(a.federated.modelVersions == 6)
+    }
+
+    @Test("secure aggregation needs synchronous rounds and an uplink whose updates sum under masks")
     func errors() {
         var j = setting(json(["clip": 1.0]), "training.mode", "fedbuff")
         j = setting(j, "training.devicesPerRound", nil)
         j = setting(j, "training.concurrency", 4)
         #expect(scenarioError(j)?.path == "$.training.mode")
-        #expect(scenarioError(setting(json(["clip": 1.0]), "compression", ["uplink": ["kind": "uint8"]]))?.path == "$.compression.uplink.kind")
+        for uplink: [String: Any] in [["kind": "topk", "fraction": 0.1], ["kind": "qsgd"], ["kind": "sign"]] {
+            let kind = uplink["kind"] as! String
+            let error = scenarioError(setting(json(["clip": 1.0]), "compression", ["uplink": uplink]))
+            #expect(error?.path == "$.compression.uplink.kind" && error?.found == "\"\(kind)\"", "\(kind)")
+        }
+        #expect(scenarioError(setting(json(["clip": 1.0]), "compression", ["uplink": ["kind": "randomk", "fraction": 0.1, "values": "qsgd"]]))?.path
+            == "$.compression.uplink.values")
+        #expect(scenarioError(setting(json(["clip": 1.0, "fractionalBits": 8]), "compression", ["uplink": ["kind": "uint8"]]))?.path
+            == "$.secureAggregation.fractionalBits")
+        #expect(scenarioError(setting(json(["clip": 1.0, "ringBits": 9]), "compression", ["uplink": ["kind": "uint8"]]))?.path
+            == "$.secureAggregation")
+        #expect(scenarioError(json(["ringBits": 7]))?.path == "$.secureAggregation.ringBits")
         #expect(scenarioError(json(["threshold": 9]))?.path == "$.secureAggregation.threshold")
     }
 }
@@ -164,5 +241,8 @@ struct SecureAggregationWorkTests {
         let shares: Double = 20 * 50 * 7
         let prg: Double = 10 * 4 * 650 * 4
         #expect(u == keys + aead + shares + prg)
+        // Rings wider than 32 bits draw 8-byte keystream words.
+        #expect(SecureAggregationWork.units(ops, dimension: 650, threshold: 7, ringBits: 40) == keys + aead + shares + 2 * prg)
+        #expect(SecureAggregationWork.units(ops, dimension: 650, threshold: 7, ringBits: 12) == u)
     }
 }

@@ -136,6 +136,10 @@ struct SecureAggregationTests {
         (n: 10, t: 4, d: 100, bits: 64, seed: UInt64(4)),
         (n: 12, t: 12, d: 9, bits: 32, seed: UInt64(5)),
         (n: 1, t: 1, d: 4, bits: 32, seed: UInt64(6)),
+        // Bit-packed rings: 16 bits hold 3 inputs of M = 2^13, 26 and 40 bits more.
+        (n: 3, t: 2, d: 11, bits: 16, seed: UInt64(7)),
+        (n: 6, t: 4, d: 21, bits: 26, seed: UInt64(8)),
+        (n: 4, t: 2, d: 13, bits: 40, seed: UInt64(9)),
     ])
     func exactWithoutAndWithDropouts(_ c: (n: Int, t: Int, d: Int, bits: Int, seed: UInt64)) {
         let config = SecureAggregationConfig(threshold: c.t, clip: 2.0, fractionalBits: 12, ringBits: c.bits)
@@ -152,6 +156,9 @@ struct SecureAggregationTests {
             let expected = SecureAggregation.plainFixedPointSum(survivors.map { inputs[$0] }, config: config)
             #expect(result.fixedPointSum == expected)
             #expect(result.sum != nil)
+            // Each masked input travels packed in b bits per coordinate.
+            let maskedBytes = result.cost.rounds.count > 2 ? result.cost.rounds[2].bytesUpPerDevice : []
+            #expect(survivors.allSatisfy { maskedBytes[$0] == 8 + (c.d * c.bits + 7) / 8 })
             let decoded = result.sum ?? []
             let floatSum = (0..<c.d).map { i in survivors.reduce(0.0) { $0 + min(max(Double(inputs[$1][i]), -2), 2) } }
             for (a, b) in zip(decoded, floatSum) {
@@ -225,7 +232,7 @@ struct SecureAggregationTests {
 
     // MARK: Uniformity of masked inputs
 
-    @Test(arguments: [32, 64])
+    @Test(arguments: [12, 26, 32, 64])
     func maskedInputIsUniformOnTheRing(ringBits: Int) throws {
         let d = 10_000
         let config = SecureAggregationConfig(threshold: 2, clip: 1.0, fractionalBits: 8, ringBits: ringBits)
@@ -270,7 +277,8 @@ struct SecureAggregationTests {
         // Other reasons.
         #expect(SecureAggregationConfig(threshold: 0).validate(cohortSize: 3) != nil)
         #expect(SecureAggregationConfig(threshold: 4).validate(cohortSize: 3) != nil)
-        #expect(SecureAggregationConfig(threshold: 2, ringBits: 16).validate(cohortSize: 3) != nil)
+        #expect(SecureAggregationConfig(threshold: 2, ringBits: 7).validate(cohortSize: 3)?.contains("unsupported") == true)
+        #expect(SecureAggregationConfig(threshold: 2, ringBits: 16).validate(cohortSize: 3)?.contains("overflow") == true)
         #expect(SecureAggregationConfig(threshold: 2, clip: 0).validate(cohortSize: 3) != nil)
         #expect(SecureAggregationConfig(threshold: 2, clip: .nan).validate(cohortSize: 3) != nil)
         #expect(SecureAggregationConfig(threshold: 2, clip: 1e-6, fractionalBits: 4).validate(cohortSize: 3) != nil)
@@ -294,6 +302,48 @@ struct SecureAggregationTests {
         #expect(r.sum == [1.5, -1.25])
     }
 
+    // MARK: 8-bit levels
+
+    @Test("8-bit levels: the narrowest ring for the cohort, an exact masked sum with dropouts, unbiased rounding")
+    func eightBitLevels() {
+        // 2·n·127 < 2^b: 10 devices need 12 bits, 2 need 9, 2^10 need 18.
+        #expect(SecureAggregationConfig.smallestRingBits(cohortSize: 10, magnitude: 127) == 12)
+        #expect(SecureAggregationConfig.smallestRingBits(cohortSize: 2, magnitude: 127) == 9)
+        #expect(SecureAggregationConfig.smallestRingBits(cohortSize: 1024, magnitude: 127) == 18)
+        #expect(SecureAggregationConfig.smallestRingBits(cohortSize: 1, magnitude: 1) == 8)
+        let n = 10, d = 40
+        let config = SecureAggregationConfig(threshold: 7, clip: 0.5, ringBits: 12, levels: 127)
+        #expect(config.validate(cohortSize: n) == nil)
+        #expect(SecureAggregationConfig(threshold: 7, clip: 0.5, ringBits: 11, levels: 127).validate(cohortSize: n)?.contains("overflow") == true)
+        let inputs = secAggInputs(n: n, d: d, clip: 0.5, seed: 11)
+        let result = SecureAggregation.run(inputs: inputs, config: config, dropAfterShareKeys: [2, 5, 9], seed: 77)
+        let survivors = [0, 1, 3, 4, 6, 7, 8]
+        #expect(result.survivors == survivors)
+        // Exact: the unmasked ring sum is the sum of the survivors' own encodings (same rounding seeds).
+        let own = survivors.map { SecureAggregation.encode(inputs[$0], config: config,
+                                                           seed: SecureAggregation.encodingSeed(protocolSeed: 77, device: $0)) }
+        let expected = (0..<d).map { i in own.reduce(UInt64(0)) { $0 &+ $1[i] } & 0xFFF }
+        #expect(result.fixedPointSum == expected)
+        #expect(result.cost.rounds[2].bytesUpPerDevice[0] == 8 + (d * 12 + 7) / 8)
+        // Every level is within one grid step of the clipped value, and the rounding is unbiased:
+        // over N seeds the mean decoded value is within 4 standard errors (σ <= step/2) of x.
+        let step = 0.5 / 127
+        let x: [Float] = [0.3, -0.123, 0.001, -0.499, 0.25, 0.7]
+        let clipped = x.map { min(max(Double($0), -0.5), 0.5) }
+        let trials = 4000
+        var mean = [Double](repeating: 0, count: x.count)
+        for s in 0..<trials {
+            let decoded = SecureAggregation.decode(SecureAggregation.encode(x, config: config, seed: UInt64(s)), config: config)
+            for i in 0..<x.count {
+                #expect(abs(decoded[i] - clipped[i]) < step + 1e-12)
+                mean[i] += decoded[i] / Double(trials)
+            }
+        }
+        for i in 0..<x.count {
+            #expect(abs(mean[i] - clipped[i]) < 4 * (step / 2) / Double(trials).squareRoot(), "coordinate \(i): \(mean[i]) vs \(clipped[i])")
+        }
+    }
+
     // MARK: Costs
 
     @Test func byteCountsMatchTheFormulas() {
@@ -307,6 +357,7 @@ struct SecureAggregationTests {
         #expect(Wire.routedShares(sharers: 4) == 12 + 120 * 3)
         #expect(Wire.maskedInput(dimension: 7, ringBits: 32) == 8 + 28)
         #expect(Wire.maskedInput(dimension: 7, ringBits: 64) == 8 + 56)
+        #expect(Wire.maskedInput(dimension: 7, ringBits: 12) == 8 + 11)  // 84 bits
         #expect(Wire.survivorList(survivors: 3) == 12 + 12)
         #expect(Wire.unmaskingShares(sharers: 4) == 12 + 44 * 4)
 
@@ -369,31 +420,40 @@ struct SecureAggregationTests {
         let upBig = big.bytesUpPerDevice[0]
         #expect(upBig == 164 * 1024 - 16 + 4 * (1 << 20))
         let sameWidth = Double(upBig) / Double(big.plainUpdateBytes)
-        let overhead = upBig - 4 * (1 << 20)  // everything but the masked vector payload
         let vs16Bit = Double(upBig) / Double(2 * (1 << 20))  // paper's baseline: 16-bit values in the clear
-        let packed26 = Double(overhead + 26 * (1 << 20) / 8) / Double(2 * (1 << 20))  // 26-bit ring, bit-packed
+        // 16-bit levels (−32767...32767) summed by 2^10 devices fit the bit-packed 26-bit ring.
+        let packed = SecureAggregation.predictedCost(
+            cohortSize: 1024, dimension: 1 << 20,
+            config: SecureAggregationConfig(threshold: SecureAggregationConfig.defaultThreshold(cohortSize: 1024), clip: 1,
+                ringBits: 26, levels: 32767))
+        #expect(SecureAggregationConfig.smallestRingBits(cohortSize: 1024, magnitude: 32767) == 26)
+        #expect(packed.bytesUpPerDevice[0] == 164 * 1024 - 16 + 26 * (1 << 20) / 8)
+        let packed26 = Double(packed.bytesUpPerDevice[0]) / Double(2 * (1 << 20))
+        // 8-bit levels in the 18-bit ring, against plain 8-bit values (d bytes).
+        let eight = SecureAggregation.predictedCost(
+            cohortSize: 1024, dimension: 1 << 20,
+            config: SecureAggregationConfig(threshold: SecureAggregationConfig.defaultThreshold(cohortSize: 1024), clip: 1,
+                ringBits: 18, levels: 127))
+        let vs8Bit = Double(eight.bytesUpPerDevice[0]) / Double(1 << 20)
         #expect(abs(sameWidth - 1.0400) < 1e-4)
         #expect(abs(vs16Bit - 2.0801) < 1e-4)
         #expect(abs(packed26 - 1.7051) < 1e-4)
+        #expect(abs(vs8Bit - 2.4101) < 1e-4)
         print(
             "secagg expansion: n=100 d=1000 measured \(measured); n=1024 d=2^20 from formulas: "
-                + "\(sameWidth) vs 32-bit plain, \(vs16Bit) vs 16-bit plain, \(packed26) with a bit-packed 26-bit ring "
-                + "(Bonawitz et al. 2017: 1.73x)")
+                + "\(sameWidth) vs 32-bit plain, \(vs16Bit) vs 16-bit plain, \(packed26) 16-bit levels in a packed 26-bit ring, "
+                + "\(vs8Bit) 8-bit levels in an 18-bit ring vs 8-bit plain (Bonawitz et al. 2017: 1.73x)")
     }
 
-    // MARK: Performance
+    // MARK: Scale
 
-    @Test func twentyDevicesTenThousandCoordinatesIsFast() {
+    /// A cohort of 20 with 10,000 coordinates and 2 dropouts is exact. Its speed is measured by
+    /// `make bench` (the privacy-secagg scenario), not asserted here.
+    @Test func twentyDevicesTenThousandCoordinatesIsExact() {
         let config = SecureAggregationConfig(threshold: 14, clip: 1, fractionalBits: 16, ringBits: 32)
         let inputs = secAggInputs(n: 20, d: 10_000, clip: 1, seed: 20)
-        let clock = ContinuousClock()
-        var result: SecureAggregationResult?
-        let elapsed = clock.measure {
-            result = SecureAggregation.run(inputs: inputs, config: config, dropAfterShareKeys: [3, 7], seed: 20)
-        }
+        let result = SecureAggregation.run(inputs: inputs, config: config, dropAfterShareKeys: [3, 7], seed: 20)
         let survivors = (0..<20).filter { $0 != 3 && $0 != 7 }
-        #expect(result?.fixedPointSum == SecureAggregation.plainFixedPointSum(survivors.map { inputs[$0] }, config: config))
-        print("secagg n=20 d=10000 (2 dropouts): \(elapsed)")
-        #expect(elapsed < .seconds(3))
+        #expect(result.fixedPointSum == SecureAggregation.plainFixedPointSum(survivors.map { inputs[$0] }, config: config))
     }
 }

@@ -119,7 +119,7 @@ struct CodecWriter {
     }
 }
 
-/// Packs fixed-width fields least significant bit first. Fields are at most 24 bits. Internal.
+/// Packs fixed-width fields least significant bit first. Fields are at most 32 bits. Internal.
 struct CodecBitWriter {
     private var accumulator: UInt64 = 0
     private var bits = 0

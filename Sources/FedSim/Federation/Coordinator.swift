@@ -28,6 +28,9 @@ struct FederatedTask {
     let round: Int
     /// The encoded update (empty for a task lost before it finished training).
     let message: [UInt8]
+    /// The bytes that carry the update to the server: the message, or under secure aggregation the
+    /// masked input that replaces it on the wire.
+    let uploadBytes: Int
     /// Aggregation weight before staleness: samples held, FLOPs of the work, or 1.
     let weight: Double
     /// The model the device started from (kept only where the mode needs it).
@@ -49,8 +52,11 @@ class Coordinator {
     var nextTaskID = 0
     /// Staleness of every update that reached the server.
     var staleness: [Int] = []
+    /// The codec devices apply to their updates (under secure aggregation, before masking).
     let uplink: UpdateCodec
     let downlink: UpdateCodec
+    /// How updates are masked when the scenario uses secure aggregation.
+    let secureUplink: SecureUplink?
     /// Error-feedback memories of devices that have uploaded (allocated on first use).
     var residuals: [Int: ErrorFeedback] = [:]
     /// Downlink delta mode: each participating device's copy of the model.
@@ -66,7 +72,8 @@ class Coordinator {
         deviceTasks = [UInt32](repeating: 0, count: ctx.fleet.count)
         busy = [Bool](repeating: false, count: ctx.fleet.count)
         batchSizes = ctx.training.adaptiveBatch ? AdaptiveBatch.sizes(ctx) : nil
-        uplink = UpdateCodec(ctx.scenario.compression.uplink.spec)
+        secureUplink = ctx.scenario.secureAggregation.map { SecureUplink(spec: $0, uplink: ctx.scenario.compression.uplink.spec) }
+        uplink = UpdateCodec(secureUplink?.deviceCodec ?? ctx.scenario.compression.uplink.spec)
         downlink = UpdateCodec(ctx.scenario.compression.downlink.spec)
     }
 
@@ -74,6 +81,12 @@ class Coordinator {
     /// stochastic rounding); the downlink uses the ones-complement device id.
     func codecContext(device: Int, task: UInt64, downlink: Bool = false) -> CodecContext {
         CodecContext(scenarioSeed: ctx.scenario.seed, device: downlink ? ~UInt64(device) : UInt64(device), task: task)
+    }
+
+    /// The context of the update of `device`'s task `task` in `round`: its own, or under secure
+    /// aggregation the round's (so that random-k picks the same coordinates across the cohort).
+    func uplinkContext(device: Int, task: UInt64, round: Int) -> CodecContext {
+        secureUplink?.context(scenarioSeed: ctx.scenario.seed, round: round) ?? codecContext(device: device, task: task)
     }
 
     /// Encodes the model for device `d` (the whole model, or its difference from the device's copy
@@ -125,8 +138,8 @@ class Coordinator {
             case .arrival(let id):
                 let task = tasks.removeValue(forKey: id)!
                 busy[task.device] = false
-                ledger.bytesUp[task.device] += task.message.count
-                server.counters.bytesUp += task.message.count
+                ledger.bytesUp[task.device] += task.uploadBytes
+                server.counters.bytesUp += task.uploadBytes
                 server.counters.uploads += 1
                 staleness.append(server.version - task.baseVersion)
                 arrived(id, task, &engine)
@@ -196,6 +209,7 @@ class Coordinator {
             var lossAt: SimTime?
             var start: [Float]
             var memory: ErrorFeedback?
+            var context: CodecContext
         }
         var plans: [Plan] = []
         plans.reserveCapacity(devices.count)
@@ -221,7 +235,8 @@ class Coordinator {
             }
             let memory = errorFeedback ? (residuals[d] ?? ErrorFeedback(dimension: dimension)) : nil
             plans.append(Plan(task: task, work: work, flops: flops, computeEnd: downloadEnd + compute, computeSeconds: compute.seconds,
-                              lossAt: lossAt, start: start, memory: memory))
+                              lossAt: lossAt, start: start, memory: memory,
+                              context: uplinkContext(device: d, task: index, round: round)))
             ledger.tasksStarted[d] += 1
             ledger.bytesDown[d] += modelMessage.count
             server.counters.downloads += 1
@@ -235,6 +250,7 @@ class Coordinator {
         let uplink = self.uplink
         let toTrain = trainIndices.map { plans[$0] }
         let seed = ctx.scenario.seed
+        let maskedInputBytes = secureUplink?.maskedInputBytes(dimension: dimension)
         let privacy = ctx.scenario.privacy
         let trained = parallelMap(count: trainIndices.count, threads: ctx.threads) { j in
             // The device trains from the model it decoded, clips (and with local DP noises) its
@@ -248,11 +264,10 @@ class Coordinator {
                     DPFedAvg.addNoise(&result.update, sigma: privacy.noiseMultiplier * privacy.clip, rng: rng)
                 }
             }
-            let context = CodecContext(scenarioSeed: seed, device: UInt64(plan.task.device), task: plan.task.deviceTaskIndex)
             guard var memory = plan.memory else {
-                return (result, uplink.encode(result.update, context: context), ErrorFeedback?.none)
+                return (result, uplink.encode(result.update, context: plan.context), ErrorFeedback?.none)
             }
-            let message = memory.compress(result.update, codec: uplink, context: context).message
+            let message = memory.compress(result.update, codec: uplink, context: plan.context).message
             return (result, message, Optional(memory))
         }
         var ids: [Int] = []
@@ -276,7 +291,7 @@ class Coordinator {
                     return ids
                 }
                 message = encoded
-                let arrival = plan.computeEnd + fleet.uploadTime(bytes: message.count, device: d)
+                let arrival = plan.computeEnd + fleet.uploadTime(bytes: maskedInputBytes ?? message.count, device: d)
                 if let loss = plan.lossAt, loss < arrival { endsAt = loss } else { endsAt = arrival; arrives = true }
             } else {
                 endsAt = plan.lossAt!
@@ -297,7 +312,8 @@ class Coordinator {
             case .uniform: weight = 1
             }
             tasks[id] = FederatedTask(device: d, deviceTaskIndex: plan.task.deviceTaskIndex, baseVersion: server.version,
-                                      round: round, message: message, weight: weight, base: keepBase ? plan.start : nil)
+                                      round: round, message: message,
+                                      uploadBytes: maskedInputBytes ?? message.count, weight: weight, base: keepBase ? plan.start : nil)
             engine.schedule(arrives ? .arrival(task: id) : .lost(task: id), at: endsAt)
         }
         return ids
@@ -338,7 +354,7 @@ class Coordinator {
     /// The update the server reconstructs from a task's message.
     func decode(_ task: FederatedTask) -> [Float] {
         (try? uplink.decode(task.message, dimension: ctx.model.parameterCount,
-                            context: codecContext(device: task.device, task: task.deviceTaskIndex)))
+                            context: uplinkContext(device: task.device, task: task.deviceTaskIndex, round: task.round)))
             ?? [Float](repeating: .nan, count: ctx.model.parameterCount)
     }
 

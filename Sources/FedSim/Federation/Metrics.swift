@@ -41,10 +41,13 @@ public struct FederatedCounters: Codable, Equatable, Sendable {
     public var flops = 0.0
     public var bytesUp = 0
     public var bytesDown = 0
-    /// Secure aggregation: bytes its protocol added beyond plain dense uploads, both directions.
+    /// Secure aggregation: bytes its protocol added beyond the masked inputs, both directions.
     public var secureAggregationBytes = 0
     /// Secure aggregation: rounds that failed because fewer than t devices survived.
     public var secureAggregationFailures = 0
+    /// Secure aggregation: coordinates of weighted updates outside [-clip, clip], clipped before
+    /// encoding (a `clip` too small for the updates biases them).
+    public var secureAggregationClipped = 0
     /// Model messages sent to devices.
     public var downloads = 0
     /// Update messages that reached the server.

@@ -115,62 +115,65 @@ final class SynchronousFedAvg: Coordinator {
     }
 
     /// Secure aggregation (Bonawitz et al. 2017) of the accepted updates over the round's cohort:
-    /// each survivor masks its weighted update (w_k / sum w) Delta_k; devices of the cohort whose
-    /// update was not accepted count as dropped after sharing keys, and their masks are removed
-    /// with the survivors' Shamir shares. The protocol's extra messages (keys, shares, the masked
-    /// input's ring encoding, unmasking) are added to the byte counts with their real sizes; its
-    /// setup and unmasking transfers and its cryptographic work (``SecureAggregationWork``, at the
-    /// device's FLOP/s) delay the model update by the slowest survivor's total, plus the server's work.
+    /// each survivor masks its weighted update (w_k / sum w) Delta_k on the coordinates and grid
+    /// of ``SecureUplink``; devices of the cohort whose update was not accepted count as dropped
+    /// after sharing keys, and their masks are removed with the survivors' Shamir shares. The
+    /// masked input was charged when the update arrived; the protocol's other messages (keys,
+    /// shares, unmasking) are added to the byte counts with their real sizes, and its setup and
+    /// unmasking transfers and its cryptographic work (``SecureAggregationWork``, at the device's
+    /// FLOP/s) delay the model update by the slowest survivor's total, plus the server's work.
     func secureClose(_ engine: inout Engine<FederationEvent>) {
-        let spec = ctx.scenario.secureAggregation!
-        let config = SecureAggregationConfig(
-            threshold: spec.threshold ?? SecureAggregationConfig.defaultThreshold(cohortSize: cohort.count),
-            clip: spec.clip, fractionalBits: spec.fractionalBits, ringBits: spec.ringBits)
+        let secure = secureUplink!
+        let config = secure.config(cohortSize: cohort.count)
+        let dimension = ctx.model.parameterCount
+        let coordinates = secure.coordinates(dimension: dimension, context: secure.context(scenarioSeed: ctx.scenario.seed, round: round))
         let total = accepted.reduce(0.0) { $0 + $1.weight }
-        var inputs = [[Float]](repeating: [Float](repeating: 0, count: ctx.model.parameterCount), count: cohort.count)
+        var inputs = [[Float]](repeating: [Float](repeating: 0, count: coordinates.count), count: cohort.count)
         var missing = Set(0 ..< cohort.count)
+        var uploaded = [Int](repeating: 0, count: cohort.count)
         let position = Dictionary(uniqueKeysWithValues: cohort.enumerated().map { ($1, $0) })
         for task in accepted {
             let i = position[task.device]!
-            var update = decode(task)
-            BLAS.scal(Float(task.weight / total), &update)
-            inputs[i] = update
+            let update = decode(task)
+            let share = Float(task.weight / total)
+            inputs[i] = coordinates.map { share * update[$0] }
+            server.counters.secureAggregationClipped += inputs[i].count { Double($0.magnitude) > config.clip }
             missing.remove(i)
+            uploaded[i] = task.uploadBytes
             ledger.contribution[task.device] += task.weight / total
         }
         let result = SecureAggregation.run(inputs: inputs, config: config, dropAfterShareKeys: missing,
                                            seed: StreamSeed.derive(ctx.scenario.seed, purpose: .secureAggregation, ids: [UInt64(round)]))
-        let dense = 1 + 4 * ctx.model.parameterCount
         var delay = SimTime.zero
         for (i, d) in cohort.enumerated() {
-            // The dense upload was already counted for survivors; the protocol's bytes replace it.
-            let up = result.cost.bytesUpPerDevice[i] - (missing.contains(i) ? 0 : dense)
+            // The masked input was counted when it arrived; the protocol's other messages add to it.
+            let up = result.cost.bytesUpPerDevice[i] - uploaded[i]
             let down = result.cost.bytesDownPerDevice[i]
             ledger.bytesUp[d] += up
             ledger.bytesDown[d] += down
             server.counters.bytesUp += up
             server.counters.bytesDown += down
-            server.counters.secureAggregationBytes += result.cost.bytesUpPerDevice[i] + down - (missing.contains(i) ? 0 : dense)
+            server.counters.secureAggregationBytes += up + down
             if !missing.contains(i) {
-                let extraUp = max(0, up)
                 // Three extra uploads (keys, shares, unmasking shares) and three downloads (key
                 // list, routed shares, survivor list): six latencies plus the bytes.
                 let p = ctx.fleet.profile(d)
-                let compute = SimTime(seconds: SecureAggregationWork.units(result.cost.deviceOperationBreakdown(i), dimension: inputs[i].count,
+                let compute = SimTime(seconds: SecureAggregationWork.units(result.cost.deviceOperationBreakdown(i), dimension: coordinates.count,
                                                                           threshold: config.threshold, ringBits: config.ringBits)
                                       / (p.flops * ctx.fleet.speedFactor[d]))
-                let t = compute + ctx.fleet.uploadTime(bytes: extraUp, device: d) + ctx.fleet.uploadTime(bytes: 0, device: d)
+                let t = compute + ctx.fleet.uploadTime(bytes: max(0, up), device: d) + ctx.fleet.uploadTime(bytes: 0, device: d)
                     + ctx.fleet.uploadTime(bytes: 0, device: d)
                     + ctx.fleet.downloadTime(bytes: down, device: d) + ctx.fleet.downloadTime(bytes: 0, device: d)
                     + ctx.fleet.downloadTime(bytes: 0, device: d)
                 delay = max(delay, t)
             }
         }
-        delay += SimTime(seconds: SecureAggregationWork.units(result.cost.serverOperationBreakdown, dimension: ctx.model.parameterCount,
+        delay += SimTime(seconds: SecureAggregationWork.units(result.cost.serverOperationBreakdown, dimension: coordinates.count,
                                                               threshold: config.threshold, ringBits: config.ringBits)
                                  / DeviceProfile.server.flops)
         if let sum = result.sum {
-            var average = sum.map { Float($0) }
+            var average = [Float](repeating: 0, count: dimension)
+            for (j, c) in coordinates.enumerated() { average[c] = Float(sum[j]) }
             privatize(&average, contributors: accepted.count)
             pendingSum = average
             server.counters.tasksApplied += accepted.count
@@ -221,14 +224,14 @@ func sampleWithoutReplacement(_ m: Int, from n: Int, rng: RandomStream) -> [Int]
 /// (about the cycle count of an optimised scalar multiplication); an AES-GCM seal or open of a share
 /// pair 1.5e3; a Shamir share of a 32-byte secret 50 t (5 field elements, t Horner steps); a
 /// reconstruction 50 t^2; a PRG expansion 4 units per keystream byte (ChaCha20 at about 4 cycles per
-/// byte) over d ring elements of b / 8 bytes. A cost model, not a measurement.
+/// byte) over d words of 4 bytes (b <= 32) or 8 bytes. A cost model, not a measurement.
 enum SecureAggregationWork {
     static func units(_ ops: SecureAggregationOperations, dimension d: Int, threshold t: Int, ringBits b: Int) -> Double {
         let keys = Double(ops.keyGenerations + ops.keyAgreements) * 1.25e5
         let aead = Double(ops.aeadOperations) * 1.5e3
         let shares = Double(ops.shareComputations) * 50 * Double(t)
         let reconstructions = Double(ops.reconstructions) * 50 * Double(t * t)
-        let prg = Double(ops.prgExpansions) * 4 * Double(d * b / 8)
+        let prg = Double(ops.prgExpansions) * 4 * Double(d * SecureAggregationPRG.wordBytes(ringBits: b))
         return keys + aead + shares + reconstructions + prg
     }
 }

@@ -41,34 +41,56 @@
 // the same bytes. Real deployments must draw keys from system randomness and never reuse them.
 
 import Crypto
+import FedMath
 import Foundation
 
 // MARK: - Configuration
 
-/// Parameters of secure aggregation: Shamir threshold and fixed-point encoding.
+/// Parameters of secure aggregation: Shamir threshold, the integer encoding of the inputs, and
+/// the ring.
 ///
-/// Encoding (see `SecureAggregation.encode`): a coordinate is clipped to [-clip, clip],
-/// multiplied by 2^fractionalBits, rounded to the nearest integer (ties away from zero) and
-/// stored in the ring Z_{2^ringBits} in two's complement. The sum of n encodings lies in
-/// [-n·M, n·M] with M = round(clip·2^f); it decodes exactly iff 2·n·M < 2^ringBits, which
-/// `validate(cohortSize:)` checks (an overflow is reported, never wrapped silently).
+/// Encoding (see `SecureAggregation.encode`): a coordinate is clipped to [-clip, clip], multiplied
+/// by the scale and rounded to an integer, stored in the ring Z_{2^ringBits} in two's complement.
+/// - Fixed point (`levels == nil`): scale 2^fractionalBits, rounding to nearest (ties away from
+///   zero), so |decoded − clipped| <= 2^-(f+1).
+/// - Stochastic levels (`levels == L`): scale L / clip, so the integers are −L...L on a grid of
+///   step clip / L, and rounding is stochastic (Gupta, Agrawal, Gopalakrishnan, Narayanan 2015,
+///   "Deep Learning with Limited Numerical Precision"): E[decoded] = clipped and
+///   |decoded − clipped| < clip / L. L = 127 is the 8-bit quantization of the uplink codec
+///   `uint8`, on a grid the whole cohort shares (the plain codec's per-vector min-max grid cannot
+///   be summed under masks).
+/// The sum of n encodings lies in [-n·M, n·M] with M = the largest encoded magnitude; it decodes
+/// exactly iff 2·n·M < 2^ringBits, which `validate(cohortSize:)` checks (an overflow is reported,
+/// never wrapped silently).
 public struct SecureAggregationConfig: Sendable, Equatable {
     /// Shamir threshold t: the minimum number of devices that must survive to unmask the sum,
     /// and one more than the number of devices that may collude with the server.
     public var threshold: Int
     /// Clipping bound c > 0: coordinates outside [-c, c] are clipped to the bound.
     public var clip: Double
-    /// Fractional bits f of the fixed-point encoding (resolution 2^-f), 0...62.
+    /// Fractional bits f of the fixed-point encoding (resolution 2^-f), 0...62; unused when
+    /// `levels` is set.
     public var fractionalBits: Int
-    /// Ring size b: arithmetic in Z_{2^b}; 32 or 64.
+    /// Ring size b: arithmetic in Z_{2^b}, 8...64. A masked input is packed in b bits per
+    /// coordinate on the wire.
     public var ringBits: Int
+    /// When set (L >= 1), stochastic rounding to the integer levels −L...L over [-clip, clip]
+    /// instead of fixed point; 127 is 8-bit.
+    public var levels: Int?
 
-    public init(threshold: Int, clip: Double = 1.0, fractionalBits: Int = 16, ringBits: Int = 32) {
+    public init(threshold: Int, clip: Double = 1.0, fractionalBits: Int = 16, ringBits: Int = 32, levels: Int? = nil) {
         self.threshold = threshold
         self.clip = clip
         self.fractionalBits = fractionalBits
         self.ringBits = ringBits
+        self.levels = levels
     }
+
+    /// The levels of 8-bit quantization: the integers −127...127.
+    public static let eightBitLevels = 127
+
+    /// The valid ring sizes.
+    public static let ringBitsRange = 8...64
 
     /// A threshold of ⌈2n/3⌉: tolerates n/3 dropouts (Bonawitz et al. 2017 evaluate 1/3) and
     /// exceeds n/2, so the server plus fewer than t colluding devices learn nothing more.
@@ -76,13 +98,26 @@ public struct SecureAggregationConfig: Sendable, Equatable {
         max(1, (2 * n + 2) / 3)
     }
 
-    /// 2^fractionalBits.
-    public var scale: Double { exp2(Double(fractionalBits)) }
+    /// The smallest ring that holds the sum of n inputs of magnitude at most `magnitude`:
+    /// the least b >= 8 with 2·n·M < 2^b (nil if even 64 bits do not suffice).
+    public static func smallestRingBits(cohortSize n: Int, magnitude m: Int) -> Int? {
+        let (total, overflow) = UInt64(max(n, 1)).multipliedReportingOverflow(by: UInt64(max(m, 1)))
+        guard !overflow, total < (1 << 63) else { return nil }
+        return max(8, UInt64.bitWidth - total.leadingZeroBitCount + 1)
+    }
 
-    /// M = round(clip · 2^f), the largest magnitude of one encoded coordinate; nil when clip,
-    /// fractionalBits are invalid or M ≥ 2^63.
+    /// The integers per unit: 2^fractionalBits, or L / clip with levels.
+    public var scale: Double {
+        if let levels { return Double(levels) / clip }
+        return exp2(Double(fractionalBits))
+    }
+
+    /// M, the largest magnitude of one encoded coordinate: L with levels, else round(clip · 2^f);
+    /// nil when clip, fractionalBits or levels are invalid or M >= 2^63.
     public var maxEncodedMagnitude: UInt64? {
-        guard clip.isFinite, clip > 0, (0...62).contains(fractionalBits) else { return nil }
+        guard clip.isFinite, clip > 0 else { return nil }
+        if let levels { return levels >= 1 ? UInt64(levels) : nil }
+        guard (0...62).contains(fractionalBits) else { return nil }
         let m = (clip * scale).rounded(.toNearestOrAwayFromZero)
         guard m < 9_223_372_036_854_775_808.0 else { return nil }  // 2^63
         return UInt64(m)
@@ -91,24 +126,25 @@ public struct SecureAggregationConfig: Sendable, Equatable {
     /// The largest cohort whose sum fits the ring: ⌊(2^(b-1) - 1) / M⌋ (0 if the encoding itself
     /// is invalid).
     public var maxCohortSize: Int {
-        guard ringBits == 32 || ringBits == 64, let m = maxEncodedMagnitude, m > 0 else { return 0 }
+        guard Self.ringBitsRange.contains(ringBits), let m = maxEncodedMagnitude, m > 0 else { return 0 }
         let half: UInt64 = 1 << UInt64(ringBits - 1)
         return Int(clamping: (half - 1) / m)
     }
 
     /// nil when the configuration can aggregate `cohortSize` inputs; otherwise the reason:
-    /// cohort < 1, ringBits not 32/64, threshold < 1 or > n, clip not finite and positive,
-    /// fractionalBits outside 0...62, clip·2^f rounding to 0, or overflow risk
-    /// (2·n·round(clip·2^f) ≥ 2^b).
+    /// cohort < 1, ringBits outside 8...64, threshold < 1 or > n, clip not finite and positive,
+    /// fractionalBits outside 0...62 or levels < 1, an encoding whose largest value rounds to 0, or
+    /// overflow risk (2·n·M >= 2^b).
     public func validate(cohortSize n: Int) -> String? {
         if n < 1 { return "cohort size \(n) < 1" }
-        if ringBits != 32 && ringBits != 64 { return "ringBits \(ringBits) unsupported: use 32 or 64" }
+        if !Self.ringBitsRange.contains(ringBits) { return "ringBits \(ringBits) unsupported: use 8...64" }
         if threshold < 1 { return "threshold \(threshold) < 1" }
         if threshold > n {
             return "threshold \(threshold) > cohort size \(n): the sum could never be unmasked"
         }
         if !(clip.isFinite && clip > 0) { return "clip must be finite and > 0, got \(clip)" }
-        if !(0...62).contains(fractionalBits) { return "fractionalBits \(fractionalBits) outside 0...62" }
+        if let levels, levels < 1 { return "levels \(levels) < 1" }
+        if levels == nil, !(0...62).contains(fractionalBits) { return "fractionalBits \(fractionalBits) outside 0...62" }
         guard let m = maxEncodedMagnitude else {
             return "overflow: clip·2^f = \(clip * scale) ≥ 2^63 does not fit a 64-bit fixed-point encoding"
         }
@@ -118,9 +154,9 @@ public struct SecureAggregationConfig: Sendable, Equatable {
         let (total, overflow) = UInt64(n).multipliedReportingOverflow(by: m)
         let half: UInt64 = 1 << UInt64(ringBits - 1)
         if overflow || total >= half {
-            return "overflow risk: 2·n·round(clip·2^f) = 2·\(n)·\(m) ≥ 2^\(ringBits), so Z_2^\(ringBits) "
+            return "overflow risk: 2·n·M = 2·\(n)·\(m) ≥ 2^\(ringBits), so Z_2^\(ringBits) "
                 + "cannot hold the sum of \(n) inputs (at most \(maxCohortSize) fit); lower clip or "
-                + "fractionalBits, or use ringBits 64"
+                + "fractionalBits, or use a wider ring"
         }
         return nil
     }
@@ -286,32 +322,45 @@ public enum SecureAggregation {
             dropAfterShareKeys: dropAfterShareKeys, seed: seed, trace: &trace)
     }
 
-    /// The fixed-point encoding alone: each coordinate is clipped to [-clip, clip] (NaN → 0,
-    /// ±∞ → ±clip), scaled by 2^f, rounded to nearest (ties away from zero) and reduced into
-    /// Z_{2^b} in two's complement. For a configuration that fails `validate(cohortSize: 1)`
-    /// magnitudes saturate at 2^(b-1) - 1 instead of trapping.
-    public static func encode(_ x: [Float], config: SecureAggregationConfig) -> [UInt64] {
+    /// The encoding alone (see `SecureAggregationConfig`): each coordinate is clipped to
+    /// [-clip, clip] (NaN → 0, ±∞ → ±clip), scaled, rounded (to nearest, ties away from zero; or
+    /// stochastically with `levels`, from a stream seeded with `seed`) and reduced into Z_{2^b} in
+    /// two's complement. For a configuration that fails `validate(cohortSize: 1)` magnitudes
+    /// saturate at 2^(b-1) - 1 instead of trapping.
+    public static func encode(_ x: [Float], config: SecureAggregationConfig, seed: UInt64 = 0) -> [UInt64] {
         let bits = min(max(config.ringBits, 2), 64)
         let mask: UInt64 = bits == 64 ? .max : (1 << UInt64(bits)) - 1
         let limit = exp2(Double(bits - 1))
         let maxQ = Int64(bitPattern: (UInt64(1) << UInt64(bits - 1)) - 1)
-        let scale = exp2(Double(min(max(config.fractionalBits, 0), 62)))
         let c = config.clip > 0 ? config.clip : 0
+        let scale = config.levels != nil ? config.scale : exp2(Double(min(max(config.fractionalBits, 0), 62)))
+        let stream = config.levels != nil ? RandomStream(seed: seed) : nil
         return x.map { value in
             var v = Double(value)
             if v.isNaN { v = 0 }
             v = min(max(v, -c), c)
-            let q = (v * scale).rounded(.toNearestOrAwayFromZero)
+            var q = v * scale
+            if let stream {
+                let low = q.rounded(.down)
+                q = stream.uniform() < q - low ? low + 1 : low
+            } else {
+                q = q.rounded(.toNearestOrAwayFromZero)
+            }
             let qi: Int64 = q >= limit ? maxQ : (q <= -limit ? -maxQ : Int64(q))
             return UInt64(bitPattern: qi) & mask
         }
     }
 
+    /// The seed of device `device`'s stochastic rounding in a protocol run seeded with `seed`.
+    public static func encodingSeed(protocolSeed seed: UInt64, device: Int) -> UInt64 {
+        StreamSeed.derive(seed, purpose: .secureAggregation, ids: [UInt64(device)])
+    }
+
     /// Decodes ring elements (e.g. `fixedPointSum`): the two's-complement value in
-    /// [-2^(b-1), 2^(b-1)) divided by 2^f.
+    /// [-2^(b-1), 2^(b-1)) divided by the scale.
     public static func decode(_ ring: [UInt64], config: SecureAggregationConfig) -> [Double] {
         let bits = min(max(config.ringBits, 2), 64)
-        let scale = exp2(Double(min(max(config.fractionalBits, 0), 62)))
+        let scale = config.levels != nil ? config.scale : exp2(Double(min(max(config.fractionalBits, 0), 62)))
         let shift = UInt64(64 - bits)
         return ring.map { r in
             // Sign-extend the low `bits` bits.
@@ -319,14 +368,16 @@ public enum SecureAggregation {
         }
     }
 
-    /// Ring sum of encodings (mod 2^b): the exact value the protocol must reproduce.
-    public static func plainFixedPointSum(_ inputs: [[Float]], config: SecureAggregationConfig) -> [UInt64] {
+    /// Ring sum of encodings (mod 2^b), each device's rounding seeded as in a protocol run with
+    /// `seed`: the exact value the protocol must reproduce.
+    public static func plainFixedPointSum(_ inputs: [[Float]], config: SecureAggregationConfig, seed: UInt64 = 0) -> [UInt64] {
         let bits = min(max(config.ringBits, 2), 64)
         let mask: UInt64 = bits == 64 ? .max : (1 << UInt64(bits)) - 1
         guard let d = inputs.first?.count else { return [] }
         var sum = [UInt64](repeating: 0, count: d)
-        for x in inputs {
-            for (i, e) in encode(x, config: config).enumerated() where i < d { sum[i] = sum[i] &+ e }
+        for (u, x) in inputs.enumerated() {
+            let encoded = encode(x, config: config, seed: encodingSeed(protocolSeed: seed, device: u))
+            for (i, e) in encoded.enumerated() where i < d { sum[i] = sum[i] &+ e }
         }
         return sum.map { $0 & mask }
     }

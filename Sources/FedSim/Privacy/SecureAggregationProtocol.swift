@@ -18,11 +18,13 @@ extension SecureAggregation {
     /// | key list (down, 1)                      | 8 + 4 + n1·(4 + 64) = 12 + 68·n1         |
     /// | ShareKeys (up, 1)                       | 8 + 4 + (n1 − 1)·(4 + 116) = 12 + 120·(n1 − 1) |
     /// | routed ciphertexts (down, 2)            | 8 + 4 + (n2 − 1)·(4 + 116) = 12 + 120·(n2 − 1) |
-    /// | masked input (up, 2)                    | 8 + d·b/8                               |
+    /// | masked input (up, 2)                    | 8 + ⌈d·b/8⌉                             |
     /// | survivor list (down, 3)                 | 8 + 4 + 4·n3                            |
     /// | unmasking shares (up, 3)                | 8 + 4 + n2·(4 + 40) = 12 + 44·n2         |
-    /// | plain fixed-point upload (comparison)   | 8 + d·b/8                               |
+    /// | plain fixed-point upload (comparison)   | 8 + ⌈d·b/8⌉                             |
     ///
+    /// A masked input packs its d ring elements in b bits each, least significant bit first
+    /// (for b = 32 or 64, plain little-endian words); padding bits are zero.
     /// Header (8): UInt32 sender (device index; the server is 0xFFFFFFFF) + UInt32 round.
     /// Lists carry a UInt32 count and a UInt32 device id per entry. A Shamir share of a 32-byte
     /// secret is 5 field elements of GF(2^61 − 1), 8 bytes each (40). An encrypted share pair is
@@ -61,15 +63,17 @@ extension SecureAggregation {
         public static func routedShares(sharers n2: Int) -> Int {
             headerBytes + countBytes + max(n2 - 1, 0) * (idBytes + sharePairCiphertextBytes)
         }
-        /// Round 2, up: the masked vector = 8 + d·b/8.
-        public static func maskedInput(dimension d: Int, ringBits b: Int) -> Int { headerBytes + d * (max(b, 0) / 8) }
+        /// Round 2, up: the masked vector = 8 + ⌈d·b/8⌉.
+        public static func maskedInput(dimension d: Int, ringBits b: Int) -> Int {
+            headerBytes + CodecWire.packedBytes(count: d, bitsEach: max(b, 0))
+        }
         /// Round 3, down: the survivor ids = 12 + 4·n3.
         public static func survivorList(survivors n3: Int) -> Int { headerBytes + countBytes + n3 * idBytes }
         /// Round 3, up: one share per sharer = 12 + 44·n2.
         public static func unmaskingShares(sharers n2: Int) -> Int {
             headerBytes + countBytes + n2 * (idBytes + shareBytes)
         }
-        /// A plain (unmasked) upload of the same fixed-point vector = 8 + d·b/8.
+        /// A plain (unmasked) upload of the same fixed-point vector = 8 + ⌈d·b/8⌉.
         public static func plainUpdate(dimension d: Int, ringBits b: Int) -> Int { maskedInput(dimension: d, ringBits: b) }
     }
 
@@ -78,7 +82,8 @@ extension SecureAggregation {
     /// d = 2^20). Per device, with n1, n2, n3 as in `Wire` and D = n2 − n3:
     /// - AdvertiseKeys: 2 key generations;
     /// - ShareKeys: 2·n1 share computations, n1 − 1 key agreements, n1 − 1 AEAD seals;
-    /// - MaskedInputCollection: n2 − 1 key agreements, n2 PRG expansions;
+    /// - MaskedInputCollection: n2 − 1 key agreements, n2 PRG expansions (each of d words of
+    ///   4 bytes for b <= 32, 8 bytes above);
     /// - Unmasking: n2 − 1 AEAD opens.
     /// Server (Unmasking): n2 reconstructions, D public-key checks (key generations),
     /// D·n3 key agreements, n3 + D·n3 PRG expansions.
@@ -86,11 +91,12 @@ extension SecureAggregation {
     /// no rounds.
     ///
     /// Without dropouts a device uploads 72 + (12 + 120(n − 1)) + (8 + d·b/8) + (12 + 44n)
-    /// = 164n − 16 + d·b/8 bytes. For n = 1024, d = 2^20, b = 32 that is 4,362,224 bytes:
+    /// = 164n − 16 + ⌈d·b/8⌉ bytes. For n = 1024, d = 2^20, b = 32 that is 4,362,224 bytes:
     /// 1.040× the plain 32-bit fixed-point upload (8 + 4d), 2.080× a plain 16-bit upload (2d, the
     /// baseline of the 1.73× that Bonawitz et al. 2017 report for 16-bit inputs, 2^10 users and
-    /// 2^20 dimensions), and 1.705× if the ring were a bit-packed 26-bit one (the smallest that
-    /// holds 2^10 sums of 16-bit values), in line with the paper's figure.
+    /// 2^20 dimensions), and 1.705× with 16-bit levels in the bit-packed 26-bit ring (levels 32767,
+    /// ringBits 26: the smallest that holds 2^10 sums of 16-bit values), in line with the paper's
+    /// figure. 8-bit levels in the 18-bit ring cost 2.410× a plain 8-bit upload (d bytes).
     public static func predictedCost(
         cohortSize n: Int, dimension d: Int, config: SecureAggregationConfig,
         dropBeforeShareKeys: Set<Int> = [], dropAfterShareKeys: Set<Int> = []
@@ -268,6 +274,46 @@ enum SecureAggregationPRG {
             try box.ciphertext.withUnsafeBytes { try body($0, produced) }
             produced += length
             chunk &+= 1
+        }
+    }
+
+    /// The keystream word size for ring Z_{2^b}: 4 bytes for b <= 32, else 8. A word reduced
+    /// mod 2^b is uniform on the ring because 2^b divides 2^32 (or 2^64).
+    static func wordBytes(ringBits b: Int) -> Int { b <= 32 ? 4 : 8 }
+
+    /// The masked-input message: header, then the d ring elements (each < 2^b) packed in b bits,
+    /// least significant bit first (`SecureAggregation.Wire`).
+    static func packMaskedInput(_ y: [UInt64], ringBits b: Int, sender: UInt32) -> [UInt8] {
+        let mask: UInt64 = b == 64 ? .max : (1 << UInt64(b)) - 1
+        var message = [UInt8](repeating: 0, count: SecureAggregation.Wire.maskedInput(dimension: y.count, ringBits: b))
+        message.withUnsafeMutableBufferPointer { buffer in
+            var w = CodecWriter(buffer)
+            for v in [sender, UInt32(SecureAggregationRound.maskedInputCollection.rawValue)] {
+                for byte in 0..<4 { w.byte(UInt8(truncatingIfNeeded: v >> UInt32(8 * byte))) }
+            }
+            var bits = CodecBitWriter()
+            for value in y {
+                let v = value & mask
+                // Fields wider than 32 bits go in two halves (the bit writer takes at most 32).
+                if b > 32 {
+                    bits.put(v & 0xFFFF_FFFF, width: 32, into: &w)
+                    bits.put(v >> 32, width: b - 32, into: &w)
+                } else {
+                    bits.put(v, width: b, into: &w)
+                }
+            }
+            bits.flush(into: &w)
+        }
+        return message
+    }
+
+    /// The d ring elements of a masked-input message (size checked by the caller).
+    static func unpackMaskedInput(_ message: [UInt8], dimension d: Int, ringBits b: Int) -> [UInt64] {
+        message.withUnsafeBufferPointer { buffer in
+            var r = CodecBitReader(buffer.baseAddress! + SecureAggregation.Wire.headerBytes)
+            return (0..<d).map { _ in
+                b > 32 ? r.take(width: 32) | (r.take(width: b - 32) << 32) : r.take(width: b)
+            }
         }
     }
 
@@ -499,7 +545,7 @@ enum SecureAggregationProtocol {
         typealias Wire = SecureAggregation.Wire
         let n = inputs.count
         let t = config.threshold
-        let wordBytes = config.ringBits / 8
+        let wordBytes = SecureAggregationPRG.wordBytes(ringBits: config.ringBits)
         let ringMask: UInt64 = config.ringBits == 64 ? .max : (1 << UInt64(config.ringBits)) - 1
         let shareElements = ShamirSecretSharing.elements(for: Wire.secretBytes)
         var pairKeys = PairKeyCache()
@@ -640,7 +686,8 @@ enum SecureAggregationProtocol {
             guard device.sharers.count >= t else {
                 throw SecureAggregationFailure(message: "MaskedInputCollection: device \(u) saw \(device.sharers.count) sharers, threshold \(t)")
             }
-            var y = SecureAggregation.encode(inputs[u], config: config)
+            var y = SecureAggregation.encode(
+                inputs[u], config: config, seed: SecureAggregation.encodingSeed(protocolSeed: seed, device: u))
             try SecureAggregationPRG.accumulate(seed: device.selfSeed, into: &y, wordBytes: wordBytes, subtract: false)
             r2.deviceOperations[u].prgExpansions += 1
             for v in device.sharers where v != u {
@@ -654,21 +701,7 @@ enum SecureAggregationProtocol {
                 try SecureAggregationPRG.accumulate(seed: pairSeed, into: &y, wordBytes: wordBytes, subtract: v < u)
                 r2.deviceOperations[u].prgExpansions += 1
             }
-            var message = [UInt8](repeating: 0, count: Wire.maskedInput(dimension: d, ringBits: config.ringBits))
-            message.withUnsafeMutableBytes { raw in
-                raw.storeBytes(of: UInt32(u).littleEndian, toByteOffset: 0, as: UInt32.self)
-                raw.storeBytes(
-                    of: UInt32(SecureAggregationRound.maskedInputCollection.rawValue).littleEndian, toByteOffset: 4,
-                    as: UInt32.self)
-                for i in 0..<d {
-                    let offset = Wire.headerBytes + i * wordBytes
-                    if wordBytes == 8 {
-                        raw.storeBytes(of: y[i].littleEndian, toByteOffset: offset, as: UInt64.self)
-                    } else {
-                        raw.storeBytes(of: UInt32(truncatingIfNeeded: y[i]).littleEndian, toByteOffset: offset, as: UInt32.self)
-                    }
-                }
-            }
+            let message = SecureAggregationPRG.packMaskedInput(y, ringBits: config.ringBits, sender: UInt32(u))
             r2.bytesUpPerDevice[u] += message.count
             devices[u] = device
             // Server: parse y_u and add it to the running total.
@@ -676,16 +709,8 @@ enum SecureAggregationProtocol {
             guard message.count == Wire.maskedInput(dimension: d, ringBits: config.ringBits) else {
                 throw SecureAggregationFailure(message: "masked input of device \(u) has the wrong size")
             }
-            var received = [UInt64](repeating: 0, count: d)
-            message.withUnsafeBytes { raw in
-                for i in 0..<d {
-                    let offset = Wire.headerBytes + i * wordBytes
-                    received[i] = wordBytes == 8
-                        ? raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian
-                        : UInt64(raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
-                    total[i] = total[i] &+ received[i]
-                }
-            }
+            let received = SecureAggregationPRG.unpackMaskedInput(message, dimension: d, ringBits: config.ringBits)
+            for i in 0..<d { total[i] = total[i] &+ received[i] }
             if trace.recordMaskedInputs { trace.maskedInputs[u] = received }
             u3.append(u)
         }

@@ -80,7 +80,8 @@ extension Scenario {
                                        "noiseMultiplier": num(p.noiseMultiplier), "delta": num(p.delta)])
         }
         if let sa = secureAggregation {
-            var o: [String: JSONValue] = ["clip": num(sa.clip), "fractionalBits": int(sa.fractionalBits), "ringBits": int(sa.ringBits)]
+            var o: [String: JSONValue] = ["clip": num(sa.clip), "ringBits": int(sa.ringBits)]
+            if !SecureUplink.usesEightBitLevels(compression.uplink.spec) { o["fractionalBits"] = int(sa.fractionalBits) }
             if let t = sa.threshold { o["threshold"] = int(t) }
             root["secureAggregation"] = .object(o)
         }

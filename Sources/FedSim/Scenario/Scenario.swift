@@ -29,8 +29,12 @@ public struct Scenario: Codable, Equatable, Sendable {
 public struct SecureAggregationSpec: Codable, Equatable, Sendable {
     /// Survivors needed to unmask; nil: ceil(2n/3) of the round's cohort.
     public var threshold: Int?
+    /// Each coordinate of a weighted update is clipped to [-clip, clip] (the 8-bit grid's range).
     public var clip: Double
+    /// Fixed-point resolution 2^-fractionalBits (dense and float32 values; unused with 8-bit).
     public var fractionalBits: Int
+    /// The ring Z_{2^ringBits}, 8...64 (default 32; with 8-bit values the narrowest that holds
+    /// the cohort's sum).
     public var ringBits: Int
 }
 

@@ -288,27 +288,40 @@ public enum ScenarioLoader {
     static func readSecureAggregation(_ o: JSONObject?, training: TrainingSpec,
                                       compression: CompressionSpec) throws(ScenarioError) -> SecureAggregationSpec? {
         guard let o else { return nil }
+        let uplink = compression.uplink.spec
+        let eightBit = SecureUplink.usesEightBitLevels(uplink)
+        let cohort = Int((Double(training.devicesPerRound) * (1 + training.overSelection)).rounded(.up))
         let thresholdNode = o.optional("threshold")
         var spec = SecureAggregationSpec(threshold: try thresholdNode?.integer(min: 1), clip: try o.optional("clip")?.positive() ?? 1,
-                                         fractionalBits: try o.optional("fractionalBits")?.integer(min: 0, max: 62) ?? 16,
-                                         ringBits: 32)
+                                         fractionalBits: 16, ringBits: 32)
+        if let f = o.optional("fractionalBits") {
+            guard !eightBit else { throw f.fail("no fractionalBits with 8-bit values (their grid is clip/127)") }
+            spec.fractionalBits = try f.integer(min: 0, max: 62)
+        }
         if let r = o.optional("ringBits") {
-            spec.ringBits = try r.integer(min: 32, max: 64)
-            guard spec.ringBits == 32 || spec.ringBits == 64 else { throw r.fail("32 or 64") }
+            spec.ringBits = try r.integer(min: SecureAggregationConfig.ringBitsRange.lowerBound,
+                                          max: SecureAggregationConfig.ringBitsRange.upperBound)
+        } else if eightBit {
+            // The narrowest ring that holds the cohort's sum of 8-bit levels.
+            spec.ringBits = SecureAggregationConfig.smallestRingBits(cohortSize: cohort, magnitude: SecureAggregationConfig.eightBitLevels) ?? 64
         }
         try o.rejectUnknownKeys()
         guard training.mode == .fedavg else {
             throw ScenarioError(path: "$.training.mode", expected: "\"fedavg\" with secure aggregation (it needs a round's cohort)",
                                 found: "\"\(training.mode.rawValue)\"")
         }
-        guard compression.uplink.kind == "dense" else {
-            throw ScenarioError(path: "$.compression.uplink.kind", expected: "\"dense\" with secure aggregation (masked inputs are dense ring elements)",
+        guard SecureUplink.combines(with: uplink) else {
+            let combinable = "\"dense\", \"uint8\", or \"randomk\" with \"float32\" or \"uint8\" values"
+            let why = "with secure aggregation (masks cancel only in sums over shared coordinates on a shared grid)"
+            if compression.uplink.kind == "randomk" {
+                throw ScenarioError(path: "$.compression.uplink.values", expected: "\"float32\" or \"uint8\" " + why,
+                                    found: "\"\(compression.uplink.values ?? "float32")\"")
+            }
+            throw ScenarioError(path: "$.compression.uplink.kind", expected: combinable + " " + why,
                                 found: "\"\(compression.uplink.kind)\"")
         }
-        let cohort = Int((Double(training.devicesPerRound) * (1 + training.overSelection)).rounded(.up))
-        let config = SecureAggregationConfig(threshold: spec.threshold ?? SecureAggregationConfig.defaultThreshold(cohortSize: cohort),
-                                             clip: spec.clip, fractionalBits: spec.fractionalBits, ringBits: spec.ringBits)
-        if let problem = config.validate(cohortSize: cohort) {
+        let uplinkPlan = SecureUplink(spec: spec, uplink: uplink)
+        if let problem = uplinkPlan.config(cohortSize: cohort).validate(cohortSize: cohort) {
             throw ScenarioError(path: thresholdNode?.path ?? "$.secureAggregation", expected: "settings that hold a cohort of \(cohort)", found: problem)
         }
         return spec
