@@ -154,9 +154,11 @@ public struct SecureAggregationConfig: Sendable, Equatable {
         let (total, overflow) = UInt64(n).multipliedReportingOverflow(by: m)
         let half: UInt64 = 1 << UInt64(ringBits - 1)
         if overflow || total >= half {
+            let remedy = levels != nil
+                ? "use a ring of at least \(Self.smallestRingBits(cohortSize: n, magnitude: Int(m)).map(String.init) ?? "65") bits"
+                : "lower clip or fractionalBits, or use a wider ring"
             return "overflow risk: 2·n·M = 2·\(n)·\(m) ≥ 2^\(ringBits), so Z_2^\(ringBits) "
-                + "cannot hold the sum of \(n) inputs (at most \(maxCohortSize) fit); lower clip or "
-                + "fractionalBits, or use a wider ring"
+                + "cannot hold the sum of \(n) inputs (at most \(maxCohortSize) fit); " + remedy
         }
         return nil
     }

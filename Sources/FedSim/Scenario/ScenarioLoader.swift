@@ -298,7 +298,8 @@ public enum ScenarioLoader {
             guard !eightBit else { throw f.fail("no fractionalBits with 8-bit values (their grid is clip/127)") }
             spec.fractionalBits = try f.integer(min: 0, max: 62)
         }
-        if let r = o.optional("ringBits") {
+        let ringNode = o.optional("ringBits")
+        if let r = ringNode {
             spec.ringBits = try r.integer(min: SecureAggregationConfig.ringBitsRange.lowerBound,
                                           max: SecureAggregationConfig.ringBitsRange.upperBound)
         } else if eightBit {
@@ -322,7 +323,9 @@ public enum ScenarioLoader {
         }
         let uplinkPlan = SecureUplink(spec: spec, uplink: uplink)
         if let problem = uplinkPlan.config(cohortSize: cohort).validate(cohortSize: cohort) {
-            throw ScenarioError(path: thresholdNode?.path ?? "$.secureAggregation", expected: "settings that hold a cohort of \(cohort)", found: problem)
+            // Name the key most likely at fault: a threshold above the cohort, else the ring.
+            let path = (spec.threshold ?? 0) > cohort ? thresholdNode?.path : ringNode?.path
+            throw ScenarioError(path: path ?? "$.secureAggregation", expected: "settings that hold a cohort of \(cohort)", found: problem)
         }
         return spec
     }
