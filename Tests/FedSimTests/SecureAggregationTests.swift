@@ -297,6 +297,8 @@ struct SecureAggregationTests {
         wide.ringBits = 64
         #expect(SecureAggregation.encode([-1], config: wide) == [UInt64.max - 255])
         #expect(SecureAggregation.decode([UInt64.max - 255], config: wide) == [-1])
+        // An invalid configuration saturates or gives 0, never traps.
+        #expect(SecureAggregation.encode([0.5, -2], config: SecureAggregationConfig(threshold: 1, clip: 0, levels: 127)) == [0, 0])
         // Values beyond the clip are clipped before summing.
         let r = SecureAggregation.run(inputs: [[3, -0.25], [0.5, -7]], config: SecureAggregationConfig(threshold: 2, clip: 1, fractionalBits: 8), seed: 3)
         #expect(r.sum == [1.5, -1.25])

@@ -348,7 +348,7 @@ public enum SecureAggregation {
             } else {
                 q = q.rounded(.toNearestOrAwayFromZero)
             }
-            let qi: Int64 = q >= limit ? maxQ : (q <= -limit ? -maxQ : Int64(q))
+            let qi: Int64 = q.isNaN ? 0 : (q >= limit ? maxQ : (q <= -limit ? -maxQ : Int64(q)))
             return UInt64(bitPattern: qi) & mask
         }
     }
