@@ -106,11 +106,18 @@ public struct SecureAggregationConfig: Sendable, Equatable {
         return max(8, UInt64.bitWidth - total.leadingZeroBitCount + 1)
     }
 
-    /// The integers per unit: 2^fractionalBits, or L / clip with levels.
+    /// The integers per unit: 2^fractionalBits (fractionalBits clamped to 0...62), or L / clip
+    /// with levels.
     public var scale: Double {
         if let levels { return Double(levels) / clip }
-        return exp2(Double(fractionalBits))
+        return exp2(Double(min(max(fractionalBits, 0), 62)))
     }
+
+    /// The ring's width clamped to 2...64, so that encoding never traps on an invalid ring.
+    var clampedRingBits: Int { min(max(ringBits, 2), 64) }
+
+    /// 2^b - 1: reduces a UInt64 mod 2^b.
+    var ringMask: UInt64 { clampedRingBits == 64 ? .max : (1 << UInt64(clampedRingBits)) - 1 }
 
     /// M, the largest magnitude of one encoded coordinate: L with levels, else round(clip · 2^f);
     /// nil when clip, fractionalBits or levels are invalid or M >= 2^63.
@@ -330,12 +337,12 @@ public enum SecureAggregation {
     /// two's complement. For a configuration that fails `validate(cohortSize: 1)` magnitudes
     /// saturate at 2^(b-1) - 1 instead of trapping.
     public static func encode(_ x: [Float], config: SecureAggregationConfig, seed: UInt64 = 0) -> [UInt64] {
-        let bits = min(max(config.ringBits, 2), 64)
-        let mask: UInt64 = bits == 64 ? .max : (1 << UInt64(bits)) - 1
+        let bits = config.clampedRingBits
+        let mask = config.ringMask
         let limit = exp2(Double(bits - 1))
         let maxQ = Int64(bitPattern: (UInt64(1) << UInt64(bits - 1)) - 1)
         let c = config.clip > 0 ? config.clip : 0
-        let scale = config.levels != nil ? config.scale : exp2(Double(min(max(config.fractionalBits, 0), 62)))
+        let scale = config.scale
         let stream = config.levels != nil ? RandomStream(seed: seed) : nil
         return x.map { value in
             var v = Double(value)
@@ -361,9 +368,8 @@ public enum SecureAggregation {
     /// Decodes ring elements (e.g. `fixedPointSum`): the two's-complement value in
     /// [-2^(b-1), 2^(b-1)) divided by the scale.
     public static func decode(_ ring: [UInt64], config: SecureAggregationConfig) -> [Double] {
-        let bits = min(max(config.ringBits, 2), 64)
-        let scale = config.levels != nil ? config.scale : exp2(Double(min(max(config.fractionalBits, 0), 62)))
-        let shift = UInt64(64 - bits)
+        let scale = config.scale
+        let shift = UInt64(64 - config.clampedRingBits)
         return ring.map { r in
             // Sign-extend the low `bits` bits.
             Double(Int64(bitPattern: r << shift) >> Int64(shift)) / scale
@@ -373,8 +379,7 @@ public enum SecureAggregation {
     /// Ring sum of encodings (mod 2^b), each device's rounding seeded as in a protocol run with
     /// `seed`: the exact value the protocol must reproduce.
     public static func plainFixedPointSum(_ inputs: [[Float]], config: SecureAggregationConfig, seed: UInt64 = 0) -> [UInt64] {
-        let bits = min(max(config.ringBits, 2), 64)
-        let mask: UInt64 = bits == 64 ? .max : (1 << UInt64(bits)) - 1
+        let mask = config.ringMask
         guard let d = inputs.first?.count else { return [] }
         var sum = [UInt64](repeating: 0, count: d)
         for (u, x) in inputs.enumerated() {

@@ -285,12 +285,9 @@ enum SecureAggregationPRG {
     /// least significant bit first (`SecureAggregation.Wire`).
     static func packMaskedInput(_ y: [UInt64], ringBits b: Int, sender: UInt32) -> [UInt8] {
         let mask: UInt64 = b == 64 ? .max : (1 << UInt64(b)) - 1
-        var message = [UInt8](repeating: 0, count: SecureAggregation.Wire.maskedInput(dimension: y.count, ringBits: b))
-        message.withUnsafeMutableBufferPointer { buffer in
+        var payload = [UInt8](repeating: 0, count: CodecWire.packedBytes(count: y.count, bitsEach: b))
+        payload.withUnsafeMutableBufferPointer { buffer in
             var w = CodecWriter(buffer)
-            for v in [sender, UInt32(SecureAggregationRound.maskedInputCollection.rawValue)] {
-                for byte in 0..<4 { w.byte(UInt8(truncatingIfNeeded: v >> UInt32(8 * byte))) }
-            }
             var bits = CodecBitWriter()
             for value in y {
                 let v = value & mask
@@ -304,7 +301,11 @@ enum SecureAggregationPRG {
             }
             bits.flush(into: &w)
         }
-        return message
+        var message = SecureAggregationWriter(
+            sender: sender, round: .maskedInputCollection,
+            capacity: SecureAggregation.Wire.maskedInput(dimension: y.count, ringBits: b))
+        message.append(payload)
+        return message.bytes
     }
 
     /// The d ring elements of a masked-input message (size checked by the caller).
@@ -317,43 +318,40 @@ enum SecureAggregationPRG {
         }
     }
 
+    /// target[i] = target[i] ± words[i] (mod 2^64) for i < count, the words read as little-endian.
+    @inline(__always)
+    private static func add<Word: FixedWidthInteger & UnsignedInteger>(
+        _ words: UnsafeMutablePointer<Word>, count: Int, to target: UnsafeMutablePointer<UInt64>, subtract: Bool
+    ) {
+        #if _endian(big)
+            for i in 0..<count { words[i] = words[i].byteSwapped }
+        #endif
+        var i = 0
+        if subtract {
+            while i < count { target[i] = target[i] &- UInt64(words[i]); i += 1 }
+        } else {
+            while i < count { target[i] = target[i] &+ UInt64(words[i]); i += 1 }
+        }
+    }
+
     /// acc[i] = acc[i] ± PRG(seed)[i] (mod 2^64; callers reduce mod 2^b at the end, which is
     /// consistent because 2^b divides 2^64). PRG(seed)[i] is the i-th little-endian word of
     /// `wordBytes` (4 or 8) bytes of the keystream under key = seed. Each chunk is copied into one
     /// aligned scratch buffer and added with a plain loop: no per-element allocation.
     static func accumulate(seed: SymmetricKey, into acc: inout [UInt64], wordBytes: Int, subtract: Bool) throws {
-        let wide = wordBytes == 8
         let scratch = UnsafeMutableRawPointer.allocate(byteCount: chunkBytes, alignment: 8)
         defer { scratch.deallocate() }
         try acc.withUnsafeMutableBufferPointer { out in
             guard let base = out.baseAddress else { return }
-            try keystream(key: seed, byteCount: out.count * (wide ? 8 : 4)) { raw, offset in
+            try keystream(key: seed, byteCount: out.count * wordBytes) { raw, offset in
                 guard let source = raw.baseAddress else { return }
                 scratch.copyMemory(from: source, byteCount: raw.count)
-                let target = base + offset / (wide ? 8 : 4)
-                let count = raw.count / (wide ? 8 : 4)
-                if wide {
-                    let words = scratch.assumingMemoryBound(to: UInt64.self)
-                    #if _endian(big)
-                        for i in 0..<count { words[i] = words[i].byteSwapped }
-                    #endif
-                    var i = 0
-                    if subtract {
-                        while i < count { target[i] = target[i] &- words[i]; i += 1 }
-                    } else {
-                        while i < count { target[i] = target[i] &+ words[i]; i += 1 }
-                    }
+                let target = base + offset / wordBytes
+                let count = raw.count / wordBytes
+                if wordBytes == 8 {
+                    add(scratch.assumingMemoryBound(to: UInt64.self), count: count, to: target, subtract: subtract)
                 } else {
-                    let words = scratch.assumingMemoryBound(to: UInt32.self)
-                    #if _endian(big)
-                        for i in 0..<count { words[i] = words[i].byteSwapped }
-                    #endif
-                    var i = 0
-                    if subtract {
-                        while i < count { target[i] = target[i] &- UInt64(words[i]); i += 1 }
-                    } else {
-                        while i < count { target[i] = target[i] &+ UInt64(words[i]); i += 1 }
-                    }
+                    add(scratch.assumingMemoryBound(to: UInt32.self), count: count, to: target, subtract: subtract)
                 }
             }
         }
@@ -546,7 +544,7 @@ enum SecureAggregationProtocol {
         let n = inputs.count
         let t = config.threshold
         let wordBytes = SecureAggregationPRG.wordBytes(ringBits: config.ringBits)
-        let ringMask: UInt64 = config.ringBits == 64 ? .max : (1 << UInt64(config.ringBits)) - 1
+        let ringMask = config.ringMask
         let shareElements = ShamirSecretSharing.elements(for: Wire.secretBytes)
         var pairKeys = PairKeyCache()
 
