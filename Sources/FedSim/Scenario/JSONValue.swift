@@ -10,16 +10,11 @@ public indirect enum JSONValue: Equatable, Sendable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    /// Parses `data` as JSON; a syntax error becomes a ``ScenarioError`` at path `$`.
+    /// Parses `data` as strict JSON (``JSONParser``): a syntax error, a duplicate key, a number
+    /// beyond Double's range or too deep a nesting becomes a ``ScenarioError`` naming the path,
+    /// line and column.
     public static func parse(_ data: Data) throws(ScenarioError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw ScenarioError(path: "$", expected: "a valid JSON document", found: "invalid JSON (\(detail ?? context.debugDescription))")
-        } catch {
-            throw ScenarioError(path: "$", expected: "a valid JSON document", found: "invalid JSON (\(error))")
-        }
+        try JSONParser.parse([UInt8](data))
     }
 
     /// A short description of the value for error messages: numbers and strings as written,
@@ -29,7 +24,7 @@ public indirect enum JSONValue: Equatable, Sendable {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
         case .number(let x): return JSONValue.format(x)
-        case .string(let s): return s.count > 60 ? "\"\(s.prefix(57))...\"" : "\"\(s)\""
+        case .string(let s): return s.count > 60 ? "\"\(JSONValue.escaped(String(s.prefix(57))))...\"" : "\"\(JSONValue.escaped(s))\""
         case .array(let a): return "an array of \(a.count)"
         case .object: return "an object"
         }
@@ -154,7 +149,8 @@ final class JSONObject {
         let unknown = fields.keys.filter { !used.contains($0) }.sorted()
         guard let first = unknown.first else { return }
         let allowed = used.sorted().map { "\"\($0)\"" }.joined(separator: ", ")
-        throw ScenarioError(path: "\(path).\(first)", expected: "no unknown key (allowed here: \(allowed))",
-                            found: "the unknown key \"\(first)\"")
+        let name = JSONValue.escaped(first)
+        throw ScenarioError(path: "\(path).\(name)", expected: "no unknown key (allowed here: \(allowed))",
+                            found: "the unknown key \"\(name)\"")
     }
 }
