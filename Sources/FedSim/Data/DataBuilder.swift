@@ -63,7 +63,7 @@ public enum DataBuilder {
                 guard let drawn = Partitioner.niidBenchDirichlet(labels: train.labels, classCount: train.classCount, devices: deviceCount,
                                                                  alpha: alpha, minimumShard: minimum, rng: rng) else {
                     throw ScenarioError(path: "$.data.partition.minSize",
-                                        expected: "a minimum shard size that a NIID-Bench draw meets within 1000 attempts (\(train.count) training rows for \(deviceCount) devices; try a smaller minSize)",
+                                        expected: "a minimum shard size that a NIID-Bench draw meets within \(Partitioner.niidBenchAttempts) attempts (\(train.count) training rows for \(deviceCount) devices; try a smaller minSize)",
                                         found: "\(minimum)")
                 }
                 lists = drawn

@@ -17,7 +17,7 @@ public enum Partitioner {
     /// the next unused sample of that class; a class that runs out is removed and q renormalised.
     /// Smaller alpha means more skew; alpha -> infinity approaches IID.
     public static func hsuDirichlet(labels: [Int32], classCount: Int, devices: Int, alpha: Double,
-                                 rng: RandomStream) -> [[Int]] {
+                                    rng: RandomStream) -> [[Int]] {
         var pools = [[Int]](repeating: [], count: classCount)
         for (i, y) in labels.enumerated() { pools[Int(y)].append(i) }
         for c in 0 ..< classCount { rng.shuffle(&pools[c]) }
@@ -58,6 +58,8 @@ public enum Partitioner {
 
     /// The smallest shard NIID-Bench's reference code accepts (`min_require_size`).
     public static let niidBenchMinimumShard = 10
+    /// Draws ``niidBenchDirichlet`` tries before giving up.
+    public static let niidBenchAttempts = 1000
 
     /// Dirichlet label skew of Li, Diao, Chen, He 2022 ("Federated Learning on Non-IID Data Silos:
     /// An Experimental Study", arXiv 2102.02079, NIID-Bench's `noniid-labeldir`): for each class c
@@ -69,7 +71,7 @@ public enum Partitioner {
     /// Returns nil when `attempts` draws all leave a shard too small (always when
     /// count < minimumShard * N).
     public static func niidBenchDirichlet(labels: [Int32], classCount: Int, devices: Int, alpha: Double,
-                                          minimumShard: Int, rng: RandomStream, attempts: Int = 1000) -> [[Int]]? {
+                                          minimumShard: Int, rng: RandomStream, attempts: Int = niidBenchAttempts) -> [[Int]]? {
         guard labels.count >= minimumShard * devices else { return nil }
         var pools = [[Int]](repeating: [], count: classCount)
         for (i, y) in labels.enumerated() { pools[Int(y)].append(i) }
