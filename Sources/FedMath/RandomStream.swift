@@ -99,6 +99,7 @@ public enum StreamPurpose: UInt64, Sendable {
     case failure = 12
     case secureAggregation = 13
     case modelInit = 14
+    case trainLossSample = 15
 }
 
 /// Derives independent 32-bit stream seeds from (master seed, purpose, ids) with SplitMix64.

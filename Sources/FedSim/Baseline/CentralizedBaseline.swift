@@ -1,8 +1,9 @@
 import FedMath
 import FedSimEngine
 
-/// The centralized baseline: the same model and optimizer (minibatch SGD, same batch size and
-/// learning rate) trained on the pooled training data of all devices, on one reference device.
+/// The centralized baseline: the same model and optimizer (minibatch SGD, with the baseline's own
+/// batch size and learning rate, by default the federated ones) trained on the pooled training
+/// data of all devices, on one reference device.
 ///
 /// Its virtual time is the analytic FLOP count divided by the reference profile's FLOP/s (no
 /// speed factor, no jitter, no communication), so its curve is indexed by samples processed and by
@@ -22,8 +23,8 @@ public struct CentralizedBaseline {
     public func run() -> (curve: [CurvePoint], divergence: String?) {
         let spec = scenario.baseline
         let n = data.train.count
-        let batch = scenario.training.batchSize
-        let lr = Float(scenario.training.learningRate)
+        let batch = spec.batchSize
+        let lr = Float(spec.learningRate)
         let ws = ModelWorkspace()
         let rng = RandomStream(seed: scenario.seed, purpose: .baselineSGD)
         var params = model.initialParameters()
@@ -35,7 +36,8 @@ public struct CentralizedBaseline {
             let (acc, loss) = model.evaluate(params, on: data.test, workspace: ws)
             let time = flops / spec.profile.flops
             curve.append(CurvePoint(run: .baseline, time: SimTime(seconds: time).seconds, round: epochs, samples: samples,
-                                    bytesUp: 0, bytesDown: 0, accuracy: acc, loss: loss))
+                                    bytesUp: 0, bytesDown: 0, accuracy: acc, loss: loss,
+                                    trainLoss: model.evaluate(params, on: data.trainLossRows, workspace: ws).loss))
             return loss.isFinite
         }
 

@@ -7,6 +7,10 @@ public enum DataBuilder {
         switch spec.source {
         case .digits:
             let all = try Digits.load(path: spec.path ?? "")
+            if let path = spec.assignments {
+                let a = try Assignments.load(path: path, rowCount: all.count, deviceCount: deviceCount)
+                return layout(all, test: all.subset(a.test), lists: a.devices, seed: seed)
+            }
             let rng = RandomStream(seed: seed, purpose: .dataSplit)
             var order = Array(0 ..< all.count)
             rng.shuffle(&order)
@@ -31,7 +35,7 @@ public enum DataBuilder {
                     defer { start += p.count }
                     return start ..< start + p.count
                 }
-                return FederatedData(train: train, test: test, shards: shards)
+                return FederatedData(train: train, test: test, shards: shards, trainLossRows: trainLossRows(train, seed: seed))
             }
             return try partition(train: train, test: test, spec: spec, deviceCount: deviceCount, seed: seed)
         }
@@ -49,19 +53,51 @@ public enum DataBuilder {
         case .iid, .natural:
             lists = Partitioner.iid(count: train.count, devices: deviceCount, rng: rng)
         case .dirichlet:
-            lists = Partitioner.dirichlet(labels: train.labels, classCount: train.classCount, devices: deviceCount,
-                                          alpha: spec.partition.alpha ?? 1, rng: rng)
+            let alpha = spec.partition.alpha ?? 1
+            switch spec.partition.variant ?? .hsu {
+            case .hsu:
+                lists = Partitioner.hsuDirichlet(labels: train.labels, classCount: train.classCount, devices: deviceCount,
+                                                 alpha: alpha, rng: rng)
+            case .niidBench:
+                let minimum = spec.partition.minSize ?? Partitioner.niidBenchMinimumShard
+                guard let drawn = Partitioner.niidBenchDirichlet(labels: train.labels, classCount: train.classCount, devices: deviceCount,
+                                                                 alpha: alpha, minimumShard: minimum, rng: rng) else {
+                    throw ScenarioError(path: "$.data.partition.minSize",
+                                        expected: "a minimum shard size that a NIID-Bench draw meets within \(Partitioner.niidBenchAttempts) attempts (\(train.count) training rows for \(deviceCount) devices; try a smaller minSize)",
+                                        found: "\(minimum)")
+                }
+                lists = drawn
+            }
         }
+        return layout(train, test: test, lists: lists, seed: seed)
+    }
+
+    /// Lays out the rows of `rows` named by `lists` device by device, so that each list becomes
+    /// a contiguous shard of the training matrix.
+    static func layout(_ rows: Dataset, test: Dataset, lists: [[Int]], seed: UInt64) -> FederatedData {
         var order: [Int] = []
-        order.reserveCapacity(train.count)
+        order.reserveCapacity(lists.reduce(0) { $0 + $1.count })
         var shards: [Range<Int>] = []
-        shards.reserveCapacity(deviceCount)
+        shards.reserveCapacity(lists.count)
         for list in lists {
             shards.append(order.count ..< order.count + list.count)
             order.append(contentsOf: list)
         }
-        return FederatedData(train: train.subset(order), test: test, shards: shards)
+        let train = rows.subset(order)
+        return FederatedData(train: train, test: test, shards: shards, trainLossRows: trainLossRows(train, seed: seed))
     }
+
+    /// The rows the curve's train loss is measured on: all training rows, or, when there are more
+    /// than ``trainLossRowLimit``, that many drawn uniformly without replacement (in training
+    /// order) from their own stream, once per run.
+    static func trainLossRows(_ train: Dataset, seed: UInt64) -> Dataset {
+        guard train.count > trainLossRowLimit else { return train }
+        let rng = RandomStream(seed: seed, purpose: .trainLossSample)
+        return train.subset(sampleWithoutReplacement(trainLossRowLimit, from: train.count, rng: rng).sorted())
+    }
+
+    /// At most this many training rows are evaluated for the train loss.
+    public static let trainLossRowLimit = 2000
 
     static func concatenate(_ parts: [Dataset]) -> Dataset {
         var f: [Float] = []

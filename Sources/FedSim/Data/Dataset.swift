@@ -45,4 +45,7 @@ public struct FederatedData: Sendable {
     public let train: Dataset
     public let test: Dataset
     public let shards: [Range<Int>]
+    /// The training rows the curve's `train_loss` is evaluated on (all of `train`, or a fixed
+    /// seeded sample of at most ``DataBuilder/trainLossRowLimit`` rows).
+    public let trainLossRows: Dataset
 }

@@ -18,6 +18,9 @@ public struct CurvePoint: Codable, Equatable, Sendable {
     public var bytesDown: Int
     public var accuracy: Double
     public var loss: Double
+    /// Mean softmax cross-entropy on the training rows of `FederatedData.trainLossRows`; nil when
+    /// read from a curve file without a `train_loss` column.
+    public var trainLoss: Double? = nil
     /// Differential privacy spent so far (epsilon at the scenario's delta); nil without DP.
     public var epsilon: Double? = nil
 }

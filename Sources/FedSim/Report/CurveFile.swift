@@ -30,8 +30,9 @@ public struct ReportFileError: Error, CustomStringConvertible, Equatable, Sendab
 /// Reads `curve.csv` files as written by `ReportWriter.curveCSV`.
 ///
 /// Columns are found by header name, so their order does not matter and extra columns (for
-/// example an `epsilon` column added by a later version) are ignored. The eight columns of
-/// `ReportWriter.curveHeader` except the optional `epsilon` are required. Fields are plain (not quoted); lines end in LF or CRLF; blank lines are skipped;
+/// example a column added by a later version) are ignored. The eight columns of
+/// `ReportWriter.curveHeader` except the optional `epsilon` and `train_loss` are required; an empty
+/// `train_loss` reads as nil. Fields are plain (not quoted); lines end in LF or CRLF; blank lines are skipped;
 /// `nan`, `inf` and `-inf` are accepted for the real-valued columns (a diverged run writes them).
 public enum CurveFile {
     /// The columns every curve file must have.
@@ -91,7 +92,8 @@ public enum CurveFile {
             points.append(CurvePoint(run: run, time: try real("time_s"), round: try real("round"),
                                      samples: try count("samples"), bytesUp: try count("bytes_up"),
                                      bytesDown: try count("bytes_down"), accuracy: try real("accuracy"),
-                                     loss: try real("loss")))
+                                     loss: try real("loss"),
+                                     trainLoss: column["train_loss"] == nil || field("train_loss").isEmpty ? nil : try real("train_loss")))
         }
         return points
     }

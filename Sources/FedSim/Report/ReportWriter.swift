@@ -4,7 +4,7 @@ import Foundation
 /// renamed into place, so an interrupted run never leaves a half-written file behind.
 public enum ReportWriter {
     /// The header of `curve.csv`; the README defines each column.
-    public static let curveHeader = "run,time_s,round,samples,bytes_up,bytes_down,accuracy,loss,epsilon"
+    public static let curveHeader = "run,time_s,round,samples,bytes_up,bytes_down,accuracy,loss,epsilon,train_loss"
 
     /// `curve.csv`: one row per evaluation, federated rows first, then baseline rows.
     public static func curveCSV(_ points: [CurvePoint]) -> String {
@@ -12,7 +12,7 @@ public enum ReportWriter {
         for p in points {
             out += [p.run.rawValue, Format.compact(p.time, 9), Format.compact(p.round, 4), String(p.samples),
                     String(p.bytesUp), String(p.bytesDown), Format.fixed(p.accuracy, 6), Format.fixed(p.loss, 6),
-                    p.epsilon.map { Format.significant($0, 6) } ?? ""]
+                    p.epsilon.map { Format.significant($0, 6) } ?? "", p.trainLoss.map { Format.fixed($0, 6) } ?? ""]
                 .joined(separator: ",") + "\n"
         }
         return out

@@ -22,7 +22,15 @@ extension Scenario {
         if let b = self.data.beta { data["beta"] = num(b) }
         var partition: [String: JSONValue] = ["kind": .string(self.data.partition.kind.rawValue)]
         if let a = self.data.partition.alpha { partition["alpha"] = num(a) }
+        if let v = self.data.partition.variant { partition["variant"] = .string(v.rawValue) }
+        if let m = self.data.partition.minSize { partition["minSize"] = int(m) }
         data["partition"] = .object(partition)
+        if let a = self.data.assignments {
+            // The file replaces the test split and the partition.
+            data["assignments"] = .string(a)
+            data["partition"] = nil
+            data["testFraction"] = nil
+        }
 
         // Every group carries its full profile as overrides; custom profiles are written out whole.
         let groups = fleet.groups.map { g -> JSONValue in
@@ -73,7 +81,8 @@ extension Scenario {
                                      "errorFeedback": .bool(compression.errorFeedback), "downlinkDelta": .bool(compression.downlinkDelta)]),
         ]
         let baselineObject: [String: JSONValue] = ["profile": .string(baseline.profileName), "epochs": int(baseline.epochs),
-                                                   "evaluationsPerEpoch": int(baseline.evaluationsPerEpoch)]
+                                                   "evaluationsPerEpoch": int(baseline.evaluationsPerEpoch),
+                                                   "learningRate": num(baseline.learningRate), "batchSize": int(baseline.batchSize)]
         root["baseline"] = .object(baselineObject)
         if let p = privacy {
             root["privacy"] = .object(["mode": .string(p.mode.rawValue), "clip": num(p.clip),

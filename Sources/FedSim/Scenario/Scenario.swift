@@ -116,6 +116,10 @@ public struct DataSpec: Codable, Equatable, Sendable {
     public var alpha: Double?
     public var beta: Double?
     public var partition: PartitionSpec
+    /// A file naming, for each data row, `test` or the device that holds it (README: assignments
+    /// file); resolved against the scenario file's folder. When set, it replaces the test split
+    /// and the partition.
+    public var assignments: String? = nil
 }
 
 /// How training samples are assigned to devices.
@@ -124,6 +128,19 @@ public struct PartitionSpec: Codable, Equatable, Sendable {
     public var kind: Kind
     /// Concentration of the Dirichlet label-skew partition (smaller: more skew).
     public var alpha: Double?
+    /// Which Dirichlet partition (only with `dirichlet`; nil otherwise).
+    public var variant: DirichletVariant? = nil
+    /// NIID-Bench only: redraw until every device holds at least this many samples.
+    public var minSize: Int? = nil
+}
+
+/// The two Dirichlet label-skew partitions in use (README: partitions).
+public enum DirichletVariant: String, Codable, Sendable, CaseIterable {
+    /// Hsu, Qi, Brown 2019: equal-size devices, each device's class mix ~ Dir(alpha * prior).
+    case hsu
+    /// Li, Diao, Chen, He 2022 (NIID-Bench): per class, shares over devices ~ Dir_N(alpha),
+    /// redrawn until every device holds at least `minSize` samples.
+    case niidBench = "niid-bench"
 }
 
 /// The model trained by devices and by the baseline.
@@ -239,4 +256,8 @@ public struct BaselineSpec: Codable, Equatable, Sendable {
     public var epochs: Int
     /// Evaluations per epoch.
     public var evaluationsPerEpoch: Int
+    /// SGD learning rate of the baseline (default: the federated `training.learningRate`).
+    public var learningRate: Double
+    /// Minibatch size of the baseline (default: the federated `training.batchSize`).
+    public var batchSize: Int
 }

@@ -26,6 +26,14 @@ public enum ScenarioLoader {
             }
             scenario.data.path = resolved.path
         }
+        if let path = scenario.data.assignments {
+            let resolved = resolve(path, relativeTo: url.deletingLastPathComponent())
+            guard FileManager.default.isReadableFile(atPath: resolved.path) else {
+                throw ScenarioError(path: "$.data.assignments", expected: "a readable assignments file",
+                                    found: "\"\(path)\" (no file at \(resolved.path))")
+            }
+            scenario.data.assignments = resolved.path
+        }
         return scenario
     }
 
@@ -46,7 +54,7 @@ public enum ScenarioLoader {
         let fleet = try readFleet(root.required("fleet", "an object with \"groups\"").object())
         let training = try readTraining(root.required("training", "an object").object(), fleet: fleet)
         let evaluation = try readEvaluation(root.optional("evaluation")?.object())
-        let baseline = try readBaseline(root.optional("baseline")?.object(), fleet: fleet)
+        let baseline = try readBaseline(root.optional("baseline")?.object(), fleet: fleet, training: training)
         let availability = try readAvailability(root.optional("availability")?.object())
         let compression = try readCompression(root.optional("compression")?.object())
         let privacy = try readPrivacy(root.optional("privacy")?.object(), training: training)
@@ -77,6 +85,16 @@ public enum ScenarioLoader {
         if let p = o.optional("partition") {
             spec.partition = try readPartition(p.object(), source: spec.source)
         }
+        if let a = o.optional("assignments") {
+            guard spec.source == .digits else { throw a.fail("no assignments file with \"synthetic\" data (its rows are generated per device)") }
+            for key in ["partition", "testFraction"] {
+                if let stray = o.optional(key) {
+                    throw ScenarioError(path: stray.path, expected: "no \"\(key)\" beside \"assignments\" (the file gives the test split and the partition)",
+                                        found: stray.value.summary)
+                }
+            }
+            spec.assignments = try a.string()
+        }
         try o.rejectUnknownKeys()
         return spec
     }
@@ -86,11 +104,21 @@ public enum ScenarioLoader {
         let kindNode = try o.required("kind", "one of " + kinds.map { "\"\($0)\"" }.joined(separator: ", "))
         let kind = PartitionSpec.Kind(rawValue: try kindNode.choice(kinds))!
         var alpha: Double?
+        var variant: DirichletVariant?
+        var minSize: Int?
         if kind == .dirichlet {
             alpha = try o.required("alpha", "a positive number").positive()
+            let names = DirichletVariant.allCases.map(\.rawValue)
+            variant = DirichletVariant(rawValue: try o.optional("variant")?.choice(names) ?? DirichletVariant.hsu.rawValue)
+        }
+        if let m = o.optional("minSize") {
+            guard variant == .niidBench else { throw m.fail("no \"minSize\" unless variant is \"niid-bench\"") }
+            minSize = try m.integer(min: 1)
+        } else if variant == .niidBench {
+            minSize = Partitioner.niidBenchMinimumShard
         }
         try o.rejectUnknownKeys()
-        return PartitionSpec(kind: kind, alpha: alpha)
+        return PartitionSpec(kind: kind, alpha: alpha, variant: variant, minSize: minSize)
     }
 
     static func readModel(_ o: JSONObject?) throws(ScenarioError) -> ModelSpec {
@@ -376,9 +404,12 @@ public enum ScenarioLoader {
         return spec
     }
 
-    static func readBaseline(_ o: JSONObject?, fleet: FleetSpec) throws(ScenarioError) -> BaselineSpec {
-        var spec = BaselineSpec(profileName: "server", profile: .server, epochs: 20, evaluationsPerEpoch: 4)
+    static func readBaseline(_ o: JSONObject?, fleet: FleetSpec, training: TrainingSpec) throws(ScenarioError) -> BaselineSpec {
+        var spec = BaselineSpec(profileName: "server", profile: .server, epochs: 20, evaluationsPerEpoch: 4,
+                                learningRate: training.learningRate, batchSize: training.batchSize)
         guard let o else { return spec }
+        spec.learningRate = try o.optional("learningRate")?.positive() ?? spec.learningRate
+        spec.batchSize = try o.optional("batchSize")?.integer(min: 1, max: 1_000_000) ?? spec.batchSize
         if let p = o.optional("profile") {
             spec.profileName = try p.choice(fleet.profiles.keys.sorted())
             spec.profile = fleet.profiles[spec.profileName]!
