@@ -125,6 +125,11 @@ struct SecureAggregationTests {
             inputKeyMaterial: SecureAggregationCrypto.littleEndianBytes(UInt64(9)), salt: "fedsim.secagg.v1",
             info: Array("self-mask/3".utf8))
         #expect(seedKey == reference)
+        // RFC 5869, Appendix A.1 (HKDF-SHA256, test case 1): the first 32 bytes of its 42-byte OKM.
+        let rfc = SecureAggregationCrypto.bytes(of: SecureAggregationCrypto.hkdf(
+            inputKeyMaterial: [UInt8](repeating: 0x0B, count: 22), salt: String(decoding: Array(0x00 ... 0x0C), as: UTF8.self),
+            info: Array(0xF0 ... 0xF9)))
+        #expect(rfc.map { String(format: "%02x", $0) }.joined() == "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf")
     }
 
     // MARK: Exactness
