@@ -461,9 +461,10 @@ struct CompressionTests {
         for spec in allSpecs {
             for d in [0, 1, 2] {
                 let v = gaussianVector(d, seed: 16)
-                let decoded = try roundTrip(spec, v).decoded
+                let (message, decoded) = try roundTrip(spec, v)
                 #expect(decoded.count == d)
                 #expect(decoded.allSatisfy { $0.isFinite }, "\(spec) d=\(d)")
+                #expect(sameValues(decoded, reference(spec, d, CodecContext(seed: 7)).decode(message) ?? [.nan]), "\(spec) d=\(d)")
             }
         }
     }
