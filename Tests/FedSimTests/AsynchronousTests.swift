@@ -92,21 +92,25 @@ struct AsynchronousTests {
         #expect(buff.summary.staleness.max == 0)
     }
 
-    @Test("FedAsync with one device mixes (1 - alpha) x + alpha x_local")
+    @Test("FedAsync with one device mixes (1 - alpha) x + alpha x_local, and its time, by hand")
     func fedAsyncMixing() throws {
-        var json = equalFleet(1, rounds: 1)
+        var json = setting(tinyScenarioJSON(rounds: 1), "fleet.groups", [["profile": "phone", "count": 1, "overrides": tinyProfile(flops: 1e6)]])
         json = setting(json, "training.mode", "fedasync")
         json = setting(json, "training.devicesPerRound", nil)
         json = setting(json, "training.concurrency", 1)
         json = setting(json, "training.fedasync", ["alpha": 0.25, "staleness": ["kind": "constant"]])
         let prepared = try PreparedRun(try scenario(json))
+        let labels = prepared.data.train.labels.map(Int.init)
+        #expect(prepared.data.shards == [0 ..< 3])
         let report = prepared.run()
-        let trainer = LocalTrainer(model: prepared.model, data: prepared.data, learningRate: 0.3, seed: 3)
-        let local = trainer.run(LocalTask(device: 0, deviceTaskIndex: 0, epochs: 1, batchSize: 10, maxSteps: nil),
-                                from: prepared.model.initialParameters())
-        let expected = local.update.map { 0.25 * Double($0) }
-        let err = zip(report.federated.finalParameters, expected).map { abs(Double($0) - $1) }.max()!
-        #expect(err < 1e-6)
+        // One full-batch step on the three training rows from x = 0 (see `oneStepFromZero`), then
+        // x <- 0.75 · 0 + 0.25 · (0 + delta): W[l, l] = 0.25 · (-0.3/3) (0.1 - 1) = 0.0225 for a training label l.
+        let got = report.federated.finalParameters
+        #expect(maxDifference(got, oneStepFromZero([(labels, 0.25)])) < 1e-6)
+        #expect(abs(got[labels[0] * 10 + labels[0]] - 0.0225) < 1e-6)
+        // Download 0.102601 s + compute (3 · 2620 + 1300 = 9160 FLOPs at 1e6 FLOP/s = 0.00916 s)
+        // + upload 0.120808 s = 0.232569 s.
+        #expect(abs(report.federated.curve.last!.time - 0.232569) < 3e-9)
     }
 
     @Test("staleness functions follow Xie et al. 2019")
@@ -197,15 +201,25 @@ struct AsynchronousTests {
         #expect(sizes[0] < sizes[19])  // phones below workstations
     }
 
-    @Test("planned local work matches what training does")
+    @Test("planned and performed local work match counts by hand")
     func plannedWork() throws {
         let all = try Digits.load(path: digitsPath)
         let model = SoftmaxRegression(featureCount: 64, classCount: 10)
-        for (n, epochs, batch, steps) in [(37, 2, 10, nil), (37, 3, 10, 7), (5, 4, 10, nil), (100, 1, 7, 200), (20, 9, 3, 11)] as [(Int, Int, Int, Int?)] {
+        // (rows, epochs, batch, maxSteps) -> (samples, steps); an epoch is ceil(n / b) steps, all full but the last.
+        let cases: [(Int, Int, Int, Int?, samples: Int, steps: Int)] = [
+            (37, 2, 10, nil, 74, 8),  // 4 steps (10+10+10+7) per epoch, 2 epochs
+            (37, 3, 10, 7, 67, 7),  // one epoch (37, 4 steps), then 3 full batches of 10
+            (5, 4, 10, nil, 20, 4),  // batch capped at the 5 rows: 1 step per epoch
+            (100, 1, 7, 200, 100, 15),  // ceil(100/7) = 15 steps; the cap of 200 is not reached
+            (20, 9, 3, 11, 32, 11),  // 7 steps per epoch (20 samples), then 4 batches of 3
+        ]
+        for (n, epochs, batch, steps, samples, stepCount) in cases {
+            let expected = TrainingWork(samples: samples, steps: stepCount)
             var p = model.initialParameters()
             let done = model.train(&p, on: all, rows: 0 ..< n, epochs: epochs, batchSize: batch, learningRate: 0.1,
                                    rng: RandomStream(seed: 1), workspace: ModelWorkspace(), maxSteps: steps)
-            #expect(done == SoftmaxRegression.plannedWork(rows: n, epochs: epochs, batchSize: batch, maxSteps: steps))
+            #expect(done == expected, "n=\(n) epochs=\(epochs) b=\(batch) maxSteps=\(String(describing: steps))")
+            #expect(SoftmaxRegression.plannedWork(rows: n, epochs: epochs, batchSize: batch, maxSteps: steps) == expected)
         }
     }
 

@@ -22,24 +22,19 @@ struct CompressionIntegrationTests {
         #expect(report.summary.compression.uplinkFactor == 1)
     }
 
-    @Test("the clock charges the encoded size: one device, top-k uplink")
+    @Test("the clock charges the encoded size: two devices, top-k uplink, bytes and time by hand")
     func transferUsesEncodedSize() throws {
-        var json = compressed(["kind": "topk", "fraction": 0.01])
-        json = setting(json, "fleet.groups", [["profile": "phone", "count": 1, "overrides": ["speedSigma": 0, "jitterSigma": 0]]])
-        json = setting(json, "training.devicesPerRound", 1)
-        json = setting(json, "training.rounds", 1)
-        json = setting(json, "data.partition", ["kind": "iid"])
-        let prepared = try PreparedRun(try scenario(json))
-        let report = prepared.run()
-        let up = report.federated.counters.bytesUp
-        #expect(up < 100)
-        let p = DeviceProfile.phone
-        let n = prepared.data.shards[0].count
-        let flops = prepared.model.trainingFLOPs(samples: n, steps: (n + 9) / 10)
-        let expected = SimTime(seconds: p.latencyMs / 1000 + Double(1 + 4 * 650) * 8 / (p.downlinkMbps * 1e6))
-            + SimTime(seconds: flops / p.flops)
-            + SimTime(seconds: p.latencyMs / 1000 + Double(up) * 8 / (p.uplinkMbps * 1e6))
-        #expect(report.federated.curve.last!.time == expected.seconds)
+        let json = setting(tinyScenarioJSON(), "compression", ["uplink": ["kind": "topk", "fraction": 0.01]])
+        let report = try PreparedRun(try scenario(json)).run()
+        // k = ceil(0.01 · 650) = 7 of the one-step updates (see `oneStepFromZero`), all labels <= 3:
+        //   device 0 (rows a < b): 0.135 at W[a, a] and W[b, b], 0.12 at b[a] and b[b], then three of the
+        //     eight -0.03 biases (the lowest indices); device 1 (row l): 0.27 at W[l, l] and b[l], then five
+        //     of the eighteen -0.03 at W[l, c] and b[c] (the lowest indices: W[l, c]).
+        // Both keep 6 indices below 40 and one jump to a bias >= 640: gap varints 6 · 1 + 2 = 8 bytes
+        // (< the 82-byte bitmap). Message: tag 1 + varint(7) 1 + flag 1 + gaps 8 + 7 float32 28 = 39 bytes.
+        #expect(report.federated.counters.bytesUp == 2 * 39)
+        // Device 1 is last: download 0.102601 + compute 0.0392 + upload 0.1 + 39 · 8 / 1e6 = 0.242113 s.
+        #expect(abs(report.federated.curve.last!.time - 0.242113) < 3e-9)
     }
 
     @Test("top-k 1% cuts uplink bytes more than 50x and error feedback recovers accuracy")

@@ -63,6 +63,27 @@ private func throwsMalformed(_ spec: CodecSpec, _ message: [UInt8], dimension: I
     }
 }
 
+/// Equal, with NaN equal to NaN.
+private func sameValues(_ a: [Float], _ b: [Float]) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+}
+
+/// The coordinates random-k with `fraction` sends under `context`, in transmission order, read off
+/// a float32 message of a vector whose entries are all distinct (value j of the message is v[index j]).
+private func randomKIndices(fraction: Double, dimension d: Int, context: CodecContext) -> [Int] {
+    let v = distinctVector(d, seed: 99)
+    let message = UpdateCodec(.randomK(fraction: fraction, values: .float32)).encode(v, context: context)
+    let values = ReferenceDecoder(spec: .dense, dimension: (message.count - 1) / 4).decode([0x01] + message.dropFirst())!
+    return values.map { x in v.firstIndex(of: x)! }
+}
+
+/// The reference decoder for `spec` at dimension `d` and `context`.
+private func reference(_ spec: CodecSpec, _ d: Int, _ context: CodecContext) -> ReferenceDecoder {
+    var decoder = ReferenceDecoder(spec: spec, dimension: d)
+    if case .randomK(let f, _) = spec { decoder.randomIndices = randomKIndices(fraction: f, dimension: d, context: context) }
+    return decoder
+}
+
 private let allSpecs: [CodecSpec] = [
     .dense,
     .topK(fraction: 0.1, values: .float32),
@@ -440,9 +461,10 @@ struct CompressionTests {
         for spec in allSpecs {
             for d in [0, 1, 2] {
                 let v = gaussianVector(d, seed: 16)
-                let decoded = try roundTrip(spec, v).decoded
+                let (message, decoded) = try roundTrip(spec, v)
                 #expect(decoded.count == d)
                 #expect(decoded.allSatisfy { $0.isFinite }, "\(spec) d=\(d)")
+                #expect(sameValues(decoded, reference(spec, d, CodecContext(seed: 7)).decode(message) ?? [.nan]), "\(spec) d=\(d)")
             }
         }
     }
@@ -454,28 +476,65 @@ struct CompressionTests {
         }
     }
 
-    @Test func nonFiniteInputNeverTraps() throws {
-        var v = gaussianVector(200, seed: 17)
+    /// NaN and +∞ in an update reach the server as the `UpdateCodec` documentation says, with and
+    /// without error feedback, for every codec. Expected values by hand from the documented rules:
+    /// float32 values travel unchanged; top-k ranks NaN, then +∞, above every finite magnitude, so
+    /// both are among the kept; a non-finite value among those a quantizer codes (the whole vector,
+    /// or a sparsifier's kept values) makes its header NaN and all of them decode to NaN; the scaled
+    /// sign's scale ||v||₁/d is NaN. Error feedback keeps v - decoded (Stich et al. 2018) in Float.
+    @Test func nonFiniteInputGivesTheDocumentedOutcome() throws {
+        let d = 200
+        var v = gaussianVector(d, seed: 17)
         v[10] = .nan
         v[20] = .infinity
+        let context = CodecContext(seed: 7)
+        // Top-k's kept set: 10 and 20, then the largest finite magnitudes (ties impossible here).
+        func topKSet(_ k: Int) -> Set<Int> {
+            Set([10, 20] + (0 ..< d).filter { $0 != 10 && $0 != 20 }.sorted { abs(v[$0]) > abs(v[$1]) }.prefix(k - 2))
+        }
         for spec in allSpecs {
             let decoded = try roundTrip(spec, v).decoded
-            #expect(decoded.count == v.count)
+            // The coordinates sent, and whether their values travel exactly (float32) or under a header.
+            let kept: Set<Int>
+            let exact: Bool
             switch spec {
-            case .dense:
-                #expect(decoded[10].isNaN && decoded[20] == .infinity)
-            case .topK(_, .float32):
-                #expect(decoded[10].isNaN && decoded[20] == .infinity)  // ranked as largest, sent
-            case .qsgd, .uniform8:
-                #expect(decoded.allSatisfy { $0.isNaN })
-            case .scaledSign:
-                #expect(decoded.allSatisfy { !$0.isFinite })
-            default:
-                break
+            case .dense: (kept, exact) = (Set(0 ..< d), true)
+            case .qsgd, .uniform8, .scaledSign: (kept, exact) = (Set(0 ..< d), false)
+            case .topK(let f, let c): (kept, exact) = (topKSet(UpdateCodec.keptCount(fraction: f, dimension: d)), c == .float32)
+            case .randomK(let f, let c): (kept, exact) = (Set(randomKIndices(fraction: f, dimension: d, context: context)), c == .float32)
+            }
+            let keptNonFinite = kept.contains(10) || kept.contains(20)
+            for i in 0 ..< d {
+                if !kept.contains(i) {
+                    #expect(decoded[i] == 0, "\(spec) coordinate \(i) not sent")
+                } else if exact {
+                    #expect(sameValues([decoded[i]], [v[i]]), "\(spec) coordinate \(i) sent exactly")
+                } else if keptNonFinite {
+                    #expect(decoded[i].isNaN, "\(spec) coordinate \(i) under a NaN header")
+                } else {
+                    #expect(decoded[i].isFinite, "\(spec) coordinate \(i) quantized among finite values")
+                }
+            }
+            if case .topK = spec { #expect(keptNonFinite) }
+
+            // With error feedback (empty memory): the same message, and the residual v - decoded.
+            var memory = ErrorFeedback(dimension: d)
+            let (message, efDecoded) = memory.compress(v, codec: UpdateCodec(spec), context: context)
+            #expect(message == UpdateCodec(spec).encode(v, context: context), "\(spec)")
+            #expect(sameValues(efDecoded, decoded), "\(spec)")
+            for i in 0 ..< d {
+                let residual = memory.residual[i]
+                if !kept.contains(i) {
+                    #expect(sameValues([residual], [v[i]]), "\(spec) residual \(i) keeps the unsent value")
+                } else if i == 10 || i == 20 || decoded[i].isNaN {
+                    #expect(residual.isNaN, "\(spec) residual \(i): NaN - x, ∞ - ∞ or x - NaN")  // ∞ - ∞ = NaN
+                } else if exact {
+                    #expect(residual == 0, "\(spec) residual \(i) of an exact value")
+                } else {
+                    #expect(residual.isFinite, "\(spec) residual \(i) of a quantized value")
+                }
             }
         }
-        var memory = ErrorFeedback(dimension: v.count)
-        _ = memory.compress(v, codec: UpdateCodec(.topK(fraction: 0.1, values: .qsgd(levels: 4))), context: CodecContext(seed: 1))
     }
 
     // MARK: - Malformed messages
@@ -553,30 +612,57 @@ struct CompressionTests {
         #expect(!throwsMalformed(spec, bitmapValid, dimension: 20))
     }
 
-    /// Random bytes after a valid tag must decode or throw, never trap.
-    @Test func randomGarbageNeverTraps() {
+    /// Corrupted messages decode to exactly what the documented layout spells, or throw exactly
+    /// where the layout makes them impossible (oracle: `ReferenceDecoder`, written from the docs).
+    @Test func randomGarbageDecodesAsTheLayoutSaysOrThrows() {
         let stream = RandomStream(seed: 20)
+        let context = CodecContext(seed: 2)
         for spec in allSpecs {
             let codec = UpdateCodec(spec)
-            let d = 40
-            let valid = codec.encode(gaussianVector(d, seed: 21), context: CodecContext(seed: 2))
-            for _ in 0..<300 {
+            let d = 37  // not a multiple of 8: sign and bitmap padding bits exist
+            let oracle = reference(spec, d, context)
+            let valid = codec.encode(gaussianVector(d, seed: 21), context: context)
+            let validDecoded = try? codec.decode(valid, dimension: d, context: context)
+            #expect(validDecoded != nil && sameValues(validDecoded!, oracle.decode(valid) ?? []), "\(spec) valid message")
+            var decodedCount = 0, rejectedCount = 0
+            for trial in 0 ..< 300 {
                 var message = valid
-                // Flip a few random bytes, sometimes also change the length.
-                for _ in 0..<(1 + stream.uniformInt(4)) {
+                // Overwrite a few random bytes after the tag, sometimes also change the length.
+                for _ in 0 ..< (1 + stream.uniformInt(4)) {
                     let i = 1 + stream.uniformInt(max(1, message.count - 1))
                     if i < message.count { message[i] = UInt8(stream.uniformInt(256)) }
                 }
                 switch stream.uniformInt(4) {
                 case 0: message.removeLast(min(message.count - 1, stream.uniformInt(4)))
-                case 1: message += (0..<stream.uniformInt(4)).map { _ in UInt8(stream.uniformInt(256)) }
+                case 1: message += (0 ..< stream.uniformInt(4)).map { _ in UInt8(stream.uniformInt(256)) }
                 default: break
                 }
                 var output = [Float](repeating: 0, count: d)
-                output.withUnsafeMutableBufferPointer { buffer in
-                    _ = try? codec.decode(message, dimension: d, context: CodecContext(seed: 2), into: buffer)
+                let accepted = output.withUnsafeMutableBufferPointer { buffer in
+                    (try? codec.decode(message, dimension: d, context: context, into: buffer)) != nil
+                }
+                let expected = oracle.decode(message)
+                #expect(accepted == (expected != nil), "\(spec) trial \(trial): \(message)")
+                if accepted, let expected {
+                    #expect(sameValues(output, expected), "\(spec) trial \(trial): \(message)")
+                    decodedCount += 1
+                } else {
+                    rejectedCount += 1
                 }
             }
+            // Both outcomes occur, so the comparison exercised the decoder and the rejections.
+            #expect(decodedCount > 0 && rejectedCount > 0, "\(spec): \(decodedCount) decoded, \(rejectedCount) rejected")
+        }
+    }
+
+    /// Every length change is impossible for every codec (all sizes are fixed by d, k and the index block).
+    @Test func everyLengthChangeThrows() {
+        let d = 37
+        let context = CodecContext(seed: 2)
+        for spec in allSpecs {
+            let valid = UpdateCodec(spec).encode(gaussianVector(d, seed: 23), context: context)
+            for cut in 1 ... 3 { #expect(throwsMalformed(spec, Array(valid.dropLast(cut)), dimension: d, seed: 2), "\(spec) -\(cut)") }
+            for extra in 1 ... 3 { #expect(throwsMalformed(spec, valid + [UInt8](repeating: 0, count: extra), dimension: d, seed: 2), "\(spec) +\(extra)") }
         }
     }
 }

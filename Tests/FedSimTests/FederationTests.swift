@@ -6,47 +6,54 @@ import Testing
 
 @Suite("Synchronous FedAvg")
 struct FederationTests {
-    @Test("one round equals the sample-weighted average of the devices' local models")
+    @Test("one round equals the sample-weighted average of the devices' one-step updates, by hand")
     func weightedAverage() throws {
-        var json = smallScenarioJSON(devices: 4, perRound: 4, rounds: 1)
-        json = setting(json, "data.partition", ["kind": "dirichlet", "alpha": 0.3])
-        let prepared = try PreparedRun(try scenario(json))
+        let prepared = try PreparedRun(try scenario(tinyScenarioJSON()))
+        let shards = prepared.data.shards.map { prepared.data.train.labels[$0].map(Int.init) }
+        #expect(shards.map(\.count) == [2, 1])
+        let heldOut = Int(try #require(prepared.data.test.labels.first))
         let report = prepared.run(threads: 1)
-        let trainer = LocalTrainer(model: prepared.model, data: prepared.data, learningRate: 0.3, seed: 3)
-        let start = prepared.model.initialParameters()
-        let total = prepared.data.shards.map(\.count).reduce(0, +)
-        var expected = [Double](repeating: 0, count: start.count)
-        for d in 0 ..< 4 {
-            let r = trainer.run(LocalTask(device: d, deviceTaskIndex: 0, epochs: 1, batchSize: 10, maxSteps: nil), from: start)
-            let w = Double(prepared.data.shards[d].count) / Double(total)
-            for i in expected.indices { expected[i] += w * Double(r.update[i]) }
-        }
+        // Sample weights n_k / n = 2/3 and 1/3 on steps of -0.3 · mean over the shard: together
+        // -0.3/3 Σ over the three training rows, i.e. for a training label l
+        //   W[l, l] = -0.1 (0.1 - 1) = 0.09, W[l, c != l] = -0.1 · 0.1 = -0.01,
+        //   b[c] = -0.1 (3 · 0.1 - [c is a training label]) = 0.07 for training labels, else -0.03,
+        // and 0 in the weight rows of the held-out label and of the features 4...63.
         let got = report.federated.finalParameters
-        let maxErr = zip(got, expected).map { abs(Double($0) - $1) }.max()!
-        #expect(maxErr < 1e-5)
-        #expect(report.federated.counters.tasksApplied == 4)
+        let expected = oneStepFromZero([(shards[0], 2.0 / 3), (shards[1], 1.0 / 3)])
+        #expect(maxDifference(got, expected) < 1e-6)
+        let l = shards[1][0]
+        #expect(abs(got[l * 10 + l] - 0.09) < 1e-6 && abs(got[l * 10 + heldOut] + 0.01) < 1e-6)
+        #expect(abs(got[640 + l] - 0.07) < 1e-6 && abs(got[640 + heldOut] + 0.03) < 1e-6)
+        #expect(got[heldOut * 10 ..< heldOut * 10 + 10].allSatisfy { $0 == 0 })
+        #expect(report.federated.counters.tasksApplied == 2)
         #expect(report.federated.modelVersions == 1)
     }
 
-    @Test("round time is download + compute + upload of the slowest selected device")
+    @Test("uniform weighting averages the two devices' updates with weight 1/2 each, by hand")
+    func uniformAverage() throws {
+        let prepared = try PreparedRun(try scenario(setting(tinyScenarioJSON(), "training.weighting", "uniform")))
+        let shards = prepared.data.shards.map { prepared.data.train.labels[$0].map(Int.init) }
+        let got = prepared.run(threads: 1).federated.finalParameters
+        // Device 1 steps -0.3 (0.1 - [c = l]) on its one row l; weight 1/2 gives
+        // W[l, l] = 0.5 · 0.3 · 0.9 = 0.135 (0.09 under sample weighting).
+        let l = shards[1][0]
+        #expect(abs(got[l * 10 + l] - 0.135) < 1e-6)
+        #expect(maxDifference(got, oneStepFromZero([(shards[0], 0.5), (shards[1], 0.5)])) < 1e-6)
+    }
+
+    @Test("round time is download + compute + upload of the slowest device, by hand")
     func roundTiming() throws {
-        var json = smallScenarioJSON(devices: 1, perRound: 1, rounds: 1)
-        json = setting(json, "fleet.groups", [["profile": "phone", "count": 1, "overrides": ["speedSigma": 0, "jitterSigma": 0]]])
-        json = setting(json, "data.partition", ["kind": "iid"])
-        let prepared = try PreparedRun(try scenario(json))
-        let report = prepared.run()
-        let p = DeviceProfile.phone
-        let dim = prepared.model.parameterCount
-        let bytes = 1 + 4 * dim
-        let n = prepared.data.shards[0].count
-        let steps = (n + 9) / 10
-        let flops = prepared.model.trainingFLOPs(samples: n, steps: steps)
-        let expected = SimTime(seconds: p.latencyMs / 1000 + Double(bytes) * 8 / (p.downlinkMbps * 1e6))
-            + SimTime(seconds: flops / p.flops)
-            + SimTime(seconds: p.latencyMs / 1000 + Double(bytes) * 8 / (p.uplinkMbps * 1e6))
-        #expect(report.federated.curve.last!.time == expected.seconds)
-        #expect(report.federated.counters.bytesUp == bytes)
-        #expect(report.federated.counters.bytesDown == bytes)
+        let report = try PreparedRun(try scenario(tinyScenarioJSON())).run()
+        // Dense Float32 message: 1 + 4P = 1 + 4 · 650 = 2601 bytes each way.
+        // Download 0.1 + 2601 · 8 / 8e6 = 0.102601 s; upload 0.1 + 2601 · 8 / 1e6 = 0.120808 s.
+        // FLOPs per sample 4dC + 6C = 2560 + 60 = 2620, per step 2P = 1300:
+        //   device 0: 2 · 2620 + 1300 = 6540 FLOPs at 1e6 FLOP/s = 0.00654 s -> arrives 0.229949 s;
+        //   device 1: 1 · 2620 + 1300 = 3920 FLOPs at 1e5 FLOP/s = 0.0392 s  -> arrives 0.262609 s.
+        #expect(abs(report.federated.curve.last!.time - 0.262609) < 3e-9)
+        #expect(report.federated.counters.bytesUp == 2 * 2601)
+        #expect(report.federated.counters.bytesDown == 2 * 2601)
+        #expect(report.federated.ledger.flops == [6540, 3920])
+        #expect(zip(report.federated.ledger.computeSeconds, [0.00654, 0.0392]).allSatisfy { abs($0 - $1) < 1e-12 })
     }
 
     @Test("over-selection keeps the first K updates and counts the rest as dropped")

@@ -82,6 +82,15 @@ struct ModelTests {
         #expect(after.accuracy > 0.9)
     }
 
+    @Test("training FLOPs follow the count by hand from the model's definition")
+    func trainingFLOPs() {
+        // d = 64, C = 10, P = 650. Per sample: logits 2dC = 1280 + bias C = 10, softmax 3C = 30,
+        // error C = 10, weight gradient 2dC = 1280, bias gradient C = 10: 2620. Per step: scale the
+        // gradient and add it, 2P = 1300; with L2 also the decay term and its add, 4P = 2600.
+        #expect(SoftmaxRegression(featureCount: 64, classCount: 10).trainingFLOPs(samples: 3, steps: 2) == 3 * 2620 + 2 * 1300)
+        #expect(SoftmaxRegression(featureCount: 64, classCount: 10, l2: 1e-4).trainingFLOPs(samples: 3, steps: 2) == 3 * 2620 + 2 * 2600)
+    }
+
     @Test("max steps stop local training early")
     func maxSteps() throws {
         let all = try Digits.load(path: digitsPath)
