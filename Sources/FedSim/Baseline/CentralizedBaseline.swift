@@ -35,7 +35,7 @@ public struct CentralizedBaseline {
             let (acc, loss) = model.evaluate(params, on: data.test, workspace: ws)
             let time = flops / spec.profile.flops
             curve.append(CurvePoint(run: .baseline, time: SimTime(seconds: time).seconds, round: epochs, samples: samples,
-                                    bytesUp: 0, bytesDown: 0, accuracy: acc, loss: loss))
+                                    bytesUp: 0, bytesDown: 0, accuracy: acc, loss: loss, flops: flops))
             return loss.isFinite
         }
 

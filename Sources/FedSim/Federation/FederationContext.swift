@@ -77,7 +77,7 @@ struct ServerState {
         lastEvaluatedVersion = version
         curve.append(CurvePoint(run: .federated, time: time.seconds, round: Double(round), samples: counters.samples,
                                 bytesUp: counters.bytesUp, bytesDown: counters.bytesDown, accuracy: acc, loss: loss,
-                                epsilon: epsilon(ctx)))
+                                epsilon: epsilon(ctx), flops: counters.flops))
         guard loss.isFinite else {
             divergence = "diverged: test loss is \(loss) after round \(round) (try a smaller learning rate)"
             return nil
