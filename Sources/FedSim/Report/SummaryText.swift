@@ -38,7 +38,7 @@ extension RunSummary {
         lines.append("loss gap              \(g.gap.map { Format.significant($0, 3) } ?? "-") at \(g.atSamples) samples"
                      + " (federated \(g.federatedLoss.map { Format.significant($0, 4) } ?? "-") - centralized \(g.centralizedLoss.map { Format.significant($0, 4) } ?? "-"), at \(g.comparedAt))")
         let t = timeReference
-        lines.append("equal-compute ref.    \(t.flopsPerSecond.map { Format.significant($0, 3) } ?? "-") FLOP/s (the fleet's mean concurrent training FLOP/s), "
+        lines.append("equal-compute ref.    \(t.flopsPerSecond.map { Format.significant($0 / 1e9, 3) } ?? "-") GFLOP/s (the fleet's mean concurrent training FLOP/s), "
                      + "time to target \(opt(t.secondsToTarget, " s"))"
                      + (t.includesDataCollection ? " incl. \(Format.significant(t.dataCollectionSeconds, 3)) s data collection"
                                                  : " (data collection \(Format.significant(t.dataCollectionSeconds, 3)) s not included)"))
