@@ -37,7 +37,7 @@ public struct PreparedRun: Sendable {
         case .fedbuff: coordinator = FedBuff(ctx)
         }
         let federated = coordinator.run()
-        let summary = RunSummary(scenario: scenario, model: model, baseline: baseline.curve,
+        let summary = RunSummary(scenario: scenario, model: model, fleet: fleet, baseline: baseline.curve,
                                  baselineDivergence: baseline.divergence, federated: federated, target: target)
         return RunReport(baseline: baseline.curve, federated: federated, summary: summary, fleet: fleet)
     }

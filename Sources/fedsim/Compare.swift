@@ -8,7 +8,7 @@ struct Compare: ParsableCommand {
         discussion: """
             Reads summary.json in each RUN_DIR and prints one row per run, named by its folder as \
             given: federated final and best accuracy, baseline best accuracy, target, federated time \
-            and samples to target, bytes, and each efficiency ratio with its verdict ("-" where a \
+            and samples to target, bytes, and each efficiency claim with its verdict ("-" where a \
             value does not exist). --csv also writes the same figures as CSV. Exit status: 0 on \
             success, 1 when the CSV cannot be written, 2 when a summary cannot be read.
             """

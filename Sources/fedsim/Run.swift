@@ -14,12 +14,13 @@ struct Run: ParsableCommand {
 
             With --seeds N the scenario runs N times, with seeds s, s+1, ..., s+N-1 (s the \
             scenario's seed or --seed), the k-th into OUT/seed-<k>/ with all the files of a normal \
-            run. Then it prints, and writes to OUT/seeds.json, the mean of each efficiency ratio \
-            over the seeds with its 95% Student-t interval and a verdict on the 85% claim: \
-            "holds" when the whole interval is >= 0.85, "fails" when it is wholly below, \
-            "undecided" otherwise (and always for one seed). A run that never reached the target \
-            counts as ratio 0. Every seed is prepared before the first one trains, so an invalid \
-            scenario writes nothing.
+            run. Then it prints, and writes to OUT/seeds.json, the mean of each efficiency claim \
+            over the seeds with its 95% Student-t interval, median and range, and a verdict on the \
+            85% claim: "holds" when the whole interval is >= 0.85, "fails" when it is wholly below, \
+            "undecided" otherwise (and always for one seed). Runs that never reached the target are \
+            reported as "not reached k of n" and left out, never counted as 0 (and a claim cannot \
+            hold then). Every seed is prepared before the first one trains, so an invalid scenario \
+            writes nothing.
             """
     )
 
@@ -37,7 +38,7 @@ struct Run: ParsableCommand {
     var seed: UInt32?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Run the scenario with n consecutive seeds, each into <dir>/seed-<k>, and summarise the efficiency ratios over them.",
+        "Run the scenario with n consecutive seeds, each into <dir>/seed-<k>, and summarise the efficiency claims over them.",
         valueName: "n"))
     var seeds: Int?
 
@@ -175,8 +176,9 @@ struct SeedRun {
     var summary: RunSummary
 }
 
-/// What `--seeds` writes to seeds.json: each efficiency ratio's values over the seeds, their mean
-/// with a 95% Student-t interval and the verdict on the claim.
+/// What `--seeds` writes to seeds.json: each efficiency claim's values over the seeds where it
+/// exists, their mean with a 95% Student-t interval, median and range, the seeds where it does not
+/// exist ("not reached k of n", never counted as 0), and the verdict on the claim.
 struct SeedSummary: Encodable {
     struct Entry: Encodable {
         var seed: UInt64
@@ -184,22 +186,29 @@ struct SeedSummary: Encodable {
         var diverged: Bool
     }
 
-    struct RatioStatistics: Encodable {
-        /// One value per seed, in seed order; 0 where the run never reached the target.
+    struct ClaimStatistics: Encodable {
+        /// The definition tested, as in each run's summary.
+        var definition: String
+        /// The values of the seeds where the figure exists, in seed order.
         var values: [Double]
-        /// Seeds whose ratio is undefined because a side never reached the target (counted as 0).
+        /// Seeds where the figure does not exist (for cost ratios: a side never reached the target).
         var notReached: [UInt64]
-        /// Seeds whose ratio is infinite (the federated side reached the target at zero cost); left out.
-        var infinite: [UInt64]
+        /// Over `values` only.
         var interval: Interval
-        /// "holds", "fails" or "undecided".
+        var median: Double?
+        var min: Double?
+        var max: Double?
+        /// `SeedStatistics.verdict` of the interval, except that a claim missing on some seed
+        /// cannot hold: `holds` becomes `undecided` then.
         var verdict: String
     }
 
-    struct Ratios: Encodable {
-        var bySamples: RatioStatistics
-        var byTime: RatioStatistics
-        var accuracy: RatioStatistics
+    struct Claims: Encodable {
+        var computeUtilisation: ClaimStatistics
+        var workBySamples: ClaimStatistics
+        var workByFLOPs: ClaimStatistics
+        var lossAtEqualSamples: ClaimStatistics
+        var timeAtEqualCompute: ClaimStatistics
     }
 
     var scenario: String
@@ -207,7 +216,7 @@ struct SeedSummary: Encodable {
     var runs: [Entry]
     var confidence: Double
     var threshold: Double
-    var ratios: Ratios
+    var claims: Claims
 
     init(scenario: String, runs: [SeedRun], confidence: Double = 0.95) {
         self.scenario = scenario
@@ -215,46 +224,39 @@ struct SeedSummary: Encodable {
         self.runs = runs.map { Entry(seed: $0.summary.seed, folder: $0.folder, diverged: $0.summary.divergence != nil) }
         self.confidence = confidence
         threshold = RunSummary.claimThreshold
-        func statistics(_ ratio: (RunSummary.Efficiency) -> RunSummary.Ratio) -> RatioStatistics {
-            var values: [Double] = [], notReached: [UInt64] = [], infinite: [UInt64] = []
+        func statistics(_ claim: (RunSummary.Efficiency) -> Claim) -> ClaimStatistics {
+            var values: [Double] = [], notReached: [UInt64] = []
             for run in runs {
-                let r = ratio(run.summary.efficiency)
-                if let v = r.value {
-                    values.append(v)
-                } else if r.meetsClaim {
-                    infinite.append(run.summary.seed)  // value nil but meets the claim: an infinite ratio
-                } else {
-                    notReached.append(run.summary.seed)
-                    values.append(0)
-                }
+                if let v = claim(run.summary.efficiency).value { values.append(v) } else { notReached.append(run.summary.seed) }
             }
             let interval = SeedStatistics.interval(values, confidence: confidence)
-            return RatioStatistics(values: values, notReached: notReached, infinite: infinite, interval: interval,
-                                   verdict: SeedStatistics.verdict(interval, threshold: RunSummary.claimThreshold))
+            var verdict = SeedStatistics.verdict(interval, threshold: RunSummary.claimThreshold)
+            if verdict == "holds" && !notReached.isEmpty { verdict = "undecided" }
+            return ClaimStatistics(definition: runs.first.map { claim($0.summary.efficiency).definition } ?? "",
+                                   values: values, notReached: notReached, interval: interval,
+                                   median: SeedStatistics.median(values), min: values.min(), max: values.max(), verdict: verdict)
         }
-        ratios = Ratios(bySamples: statistics(\.bySamples), byTime: statistics(\.byTime), accuracy: statistics(\.accuracy))
+        claims = Claims(computeUtilisation: statistics(\.computeUtilisation), workBySamples: statistics(\.workBySamples),
+                        workByFLOPs: statistics(\.workByFLOPs), lossAtEqualSamples: statistics(\.lossAtEqualSamples),
+                        timeAtEqualCompute: statistics(\.timeAtEqualCompute))
     }
 
     /// The table printed at the end of `--seeds`.
     var text: String {
         let percent = Format.compact(100 * confidence, 1)
-        var rows: [[String]] = [["ratio", "mean", "\(percent)% interval", "verdict", "n"]]
-        let named: [(String, RatioStatistics)] = [("by samples", ratios.bySamples), ("by time", ratios.byTime),
-                                                  ("accuracy", ratios.accuracy)]
-        for (name, s) in named {
+        func g(_ x: Double?) -> String { x.map { Format.significant($0, 3) } ?? "-" }
+        var rows: [[String]] = [["claim", "mean", "\(percent)% interval", "median", "range", "verdict", "not reached"]]
+        let all = [claims.computeUtilisation, claims.workBySamples, claims.workByFLOPs, claims.lossAtEqualSamples,
+                   claims.timeAtEqualCompute]
+        for s in all {
             let i = s.interval
-            rows.append([name, Format.significant(i.mean, 3),
-                         "[\(Format.significant(i.low, 3)), \(Format.significant(i.high, 3))]", s.verdict, String(i.n)])
+            rows.append([s.definition, g(i.n > 0 ? i.mean : nil), i.n > 0 ? "[\(g(i.low)), \(g(i.high))]" : "-",
+                         g(s.median), "[\(g(s.min)), \(g(s.max))]", s.verdict, "\(s.notReached.count) of \(seeds.count)"])
         }
-        var lines = ["efficiency over \(seeds.count) seed\(seeds.count == 1 ? "" : "s") (\(seedList)), claim: ratio >= \(Format.compact(threshold, 2))"]
+        var lines = ["efficiency over \(seeds.count) seed\(seeds.count == 1 ? "" : "s") (\(seedList)), claim: value >= \(Format.compact(threshold, 2))"]
         lines += alignColumns(rows)
-        for (name, s) in named {
-            if !s.notReached.isEmpty {
-                lines.append("note: \(name): seed\(s.notReached.count == 1 ? "" : "s") \(list(s.notReached)) never reached the target; counted as 0")
-            }
-            if !s.infinite.isEmpty {
-                lines.append("note: \(name): seed\(s.infinite.count == 1 ? "" : "s") \(list(s.infinite)) reached the target at no federated cost (infinite ratio); left out")
-            }
+        for s in all where !s.notReached.isEmpty {
+            lines.append("note: \(s.definition): not reached \(s.notReached.count) of \(seeds.count) (seed\(s.notReached.count == 1 ? "" : "s") \(list(s.notReached))); left out of mean, interval, median and range")
         }
         if seeds.count < 2 { lines.append("note: one seed gives no interval; the verdict is undecided") }
         return lines.joined(separator: "\n")

@@ -174,27 +174,31 @@ struct ReportCommandTests {
 
         let json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("seeds.json"))) as? [String: Any])
         #expect(json["seeds"] as? [Int] == [20, 21, 22])
-        let ratios = try #require(json["ratios"] as? [String: Any])
-        for name in ["bySamples", "byTime", "accuracy"] {
-            let ratio = try #require(ratios[name] as? [String: Any], "\(name)")
+        let claims = try #require(json["claims"] as? [String: Any])
+        for name in ["computeUtilisation", "workBySamples", "workByFLOPs", "lossAtEqualSamples", "timeAtEqualCompute"] {
+            let ratio = try #require(claims[name] as? [String: Any], "\(name)")
             let values = try #require(ratio["values"] as? [Double])
-            #expect(values.count == 3)
+            #expect(values.count + (ratio["notReached"] as? [Int] ?? []).count == 3)
+            guard !values.isEmpty else {  // reached on no seed: no interval, so no verdict but undecided
+                #expect(ratio["verdict"] as? String == "undecided")
+                continue
+            }
             let interval = try #require(ratio["interval"] as? [String: Any])
             let mean = try #require(interval["mean"] as? Double)
             let low = try #require(interval["low"] as? Double)
             let high = try #require(interval["high"] as? Double)
-            #expect(interval["n"] as? Int == 3)
-            #expect(abs(mean - values.reduce(0, +) / 3) < 1e-12)
+            #expect(interval["n"] as? Int == values.count)
+            #expect(abs(mean - values.reduce(0, +) / Double(values.count)) < 1e-12)
             #expect(low <= mean && mean <= high)
             let expected = SeedStatistics.interval(values)
             #expect(abs(expected.low - low) < 1e-12 && abs(expected.high - high) < 1e-12)
             #expect(ratio["verdict"] as? String == SeedStatistics.verdict(expected))
         }
         #expect(r.stdout.contains("95% interval"))
-        #expect(r.stdout.contains("by samples"))
+        #expect(r.stdout.contains("work efficiency by samples"))
     }
 
-    @Test("run --seeds counts a run that never reached the target as 0 and says so")
+    @Test("run --seeds reports runs that never reached the target as not reached k of n, never as 0")
     func seedsNotReached() throws {
         let dir = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -202,12 +206,13 @@ struct ReportCommandTests {
         let out = dir.appendingPathComponent("out")
         let r = try runFedsim(["run", scenario, "--out", out.path, "--seeds", "2"])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("never reached the target; counted as 0"))
+        #expect(r.stdout.contains("work efficiency by samples: not reached 2 of 2 (seeds 3, 4)"))
         let json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("seeds.json"))) as? [String: Any])
-        let bySamples = try #require((json["ratios"] as? [String: Any])?["bySamples"] as? [String: Any])
-        #expect(bySamples["values"] as? [Double] == [0, 0])
+        let bySamples = try #require((json["claims"] as? [String: Any])?["workBySamples"] as? [String: Any])
+        #expect(bySamples["values"] as? [Double] == [])
         #expect(bySamples["notReached"] as? [Int] == [3, 4])
-        #expect(bySamples["verdict"] as? String == "fails")
+        // No seed has a value, so there is no interval and the verdict can only be undecided.
+        #expect(bySamples["verdict"] as? String == "undecided")
     }
 
     @Test("run --seeds with a bad scenario exits 2 and writes nothing; --seeds 0 is refused")

@@ -87,27 +87,32 @@ private final class XMLOutline: NSObject, XMLParserDelegate {
 private func summary(finalAccuracy: Double = 0.91, bestAccuracy: Double = 0.92, baselineBest: Double = 0.96,
                      target: Double = 0.912, timeToTarget: Double? = 5.03272218, samplesToTarget: Int? = 14_084,
                      bytesUp: Int = 7_803_000, bytesDown: Int = 7_803_000,
-                     ratios: [(value: Double?, meets: Bool)] = [(0.9, true), (0.5, false), (nil, false)]) throws -> RunSummary {
+                     claims: [(value: Double?, verdict: String)] = [(0.9, "holds"), (0.5, "fails"), (nil, "undecided"),
+                                                                    (0.95, "holds"), (nil, "fails")]) throws -> RunSummary {
     let counters = try JSONSerialization.jsonObject(with: JSONEncoder().encode(FederatedCounters()))
     func side(final: Double, best: Double, time: Double?, samples: Int?, up: Int, down: Int) -> [String: Any] {
         var d: [String: Any] = ["finalAccuracy": final, "bestAccuracy": best, "finalLoss": 0.25, "samples": 86_312,
-                                "virtualTimeSeconds": 30.8, "bytesUp": up, "bytesDown": down]
+                                "flops": 2.57e8, "virtualTimeSeconds": 30.8, "bytesUp": up, "bytesDown": down]
         if let time { d["timeToTargetSeconds"] = time; d["roundToTarget"] = 49 }
         if let samples { d["samplesToTarget"] = samples }
         return d
     }
-    func ratio(_ r: (value: Double?, meets: Bool)) -> [String: Any] {
-        var d: [String: Any] = ["meetsClaim": r.meets, "verdict": r.meets ? "holds: because" : "fails: because"]
+    func claim(_ r: (value: Double?, verdict: String)) -> [String: Any] {
+        var d: [String: Any] = ["definition": "a definition", "verdict": r.verdict]
         if let v = r.value { d["value"] = v }
         return d
     }
     let object: [String: Any] = [
         "scenario": "s", "seed": 7, "mode": "fedavg", "devices": 100, "parameters": 650,
-        "targetAccuracy": target, "targetRule": "scenario",
+        "targetAccuracy": target, "targetRule": "scenario", "targetConsecutive": 3,
         "federated": side(final: finalAccuracy, best: bestAccuracy, time: timeToTarget, samples: samplesToTarget,
                           up: bytesUp, down: bytesDown),
         "baseline": side(final: 0.95, best: baselineBest, time: 2.5e-5, samples: 1_798, up: 0, down: 0),
-        "efficiency": ["bySamples": ratio(ratios[0]), "byTime": ratio(ratios[1]), "accuracy": ratio(ratios[2])],
+        "efficiency": ["computeUtilisation": claim(claims[0]), "workBySamples": claim(claims[1]), "workByFLOPs": claim(claims[2]),
+                       "lossAtEqualSamples": claim(claims[3]), "timeAtEqualCompute": claim(claims[4])],
+        "utilisation": ["perProfile": [String: Any](), "busySeconds": 0, "flops": 0],
+        "lossGap": ["atSamples": 0, "comparedAt": "x"],
+        "timeReference": ["dataCollectionSeconds": 0, "includesDataCollection": false],
         "counters": counters,
         "staleness": ["count": 0, "mean": 0, "p50": 0, "p90": 0, "max": 0],
         "compression": ["uplink": "dense", "downlink": "dense", "errorFeedback": false, "downlinkDelta": false, "uplinkFactor": 1, "downlinkFactor": 1],
@@ -350,15 +355,19 @@ struct ComparisonTests {
     func csv() throws {
         let a = try summary()
         let b = try summary(finalAccuracy: 0.5, bestAccuracy: 0.6, timeToTarget: nil, samplesToTarget: nil,
-                            ratios: [(nil, false), (nil, false), (0.52, false)])
+                            claims: [(nil, "undecided"), (nil, "fails"), (nil, "fails"), (0.52, "fails"), (nil, "undecided")])
         let text = Comparison.csv([(name: "quickstart", summary: a), (name: "non-iid, \"hard\"", summary: b)])
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         #expect(lines.count == 4 && lines[3].isEmpty)
         #expect(lines[0] == "run,federated_final_accuracy,federated_best_accuracy,baseline_best_accuracy,target_accuracy,"
-            + "federated_time_to_target_s,federated_samples_to_target,bytes_up,bytes_down,efficiency_by_samples,"
-            + "efficiency_by_samples_verdict,efficiency_by_time,efficiency_by_time_verdict,accuracy_ratio,accuracy_ratio_verdict")
-        #expect(lines[1] == "quickstart,0.910000,0.920000,0.960000,0.912000,5.03272218,14084,7803000,7803000,0.9,holds,0.5,fails,,fails")
-        #expect(lines[2] == "\"non-iid, \"\"hard\"\"\",0.500000,0.600000,0.960000,0.912000,,,7803000,7803000,,fails,,fails,0.52,fails")
+            + "federated_time_to_target_s,federated_samples_to_target,bytes_up,bytes_down,compute_utilisation,"
+            + "compute_utilisation_verdict,work_efficiency_samples,work_efficiency_samples_verdict,work_efficiency_flops,"
+            + "work_efficiency_flops_verdict,loss_ratio_equal_samples,loss_ratio_equal_samples_verdict,"
+            + "time_efficiency_equal_compute,time_efficiency_equal_compute_verdict")
+        #expect(lines[1] == "quickstart,0.910000,0.920000,0.960000,0.912000,5.03272218,14084,7803000,7803000,"
+            + "0.9,holds,0.5,fails,,undecided,0.95,holds,,fails")
+        #expect(lines[2] == "\"non-iid, \"\"hard\"\"\",0.500000,0.600000,0.960000,0.912000,,,7803000,7803000,"
+            + ",undecided,,fails,,fails,0.52,fails,,undecided")
     }
 
     @Test("table: aligned columns with verdict words and dashes for missing values")
@@ -371,7 +380,7 @@ struct ComparisonTests {
         #expect(lines[0].hasPrefix("run         final acc"))
         let cells = lines[1].split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         #expect(cells == ["quickstart", "0.9100", "0.9200", "0.9600", "0.9120", "5.033", "14084", "7.8", "MB", "7.8", "MB",
-                          "0.9", "holds", "0.5", "fails", "-", "fails"])
+                          "0.9", "holds", "0.5", "fails", "-", "undecided", "0.95", "holds", "-", "fails"])
         #expect(lines[2].split(separator: " ").map(String.init).prefix(9)
                     == ["b", "0.9100", "0.9200", "0.9600", "0.9120", "-", "-", "12", "B"])
         // Columns line up: every row has the verdict of the last column at the same offset.

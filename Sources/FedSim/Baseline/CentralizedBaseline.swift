@@ -37,7 +37,7 @@ public struct CentralizedBaseline {
             let time = flops / spec.profile.flops
             curve.append(CurvePoint(run: .baseline, time: SimTime(seconds: time).seconds, round: epochs, samples: samples,
                                     bytesUp: 0, bytesDown: 0, accuracy: acc, loss: loss,
-                                    trainLoss: model.evaluate(params, on: data.trainLossRows, workspace: ws).loss))
+                                    trainLoss: model.evaluate(params, on: data.trainLossRows, workspace: ws).loss, flops: flops))
             return loss.isFinite
         }
 

@@ -172,7 +172,9 @@ class Coordinator {
                 engine.halt(server.divergence!)
                 return false
             }
-            metric = acc
+            // The engine stops at the target when the last k evaluations all reach it (the summary's rule).
+            let k = ctx.scenario.evaluation.targetConsecutive
+            if server.curve.count >= k { metric = server.curve.suffix(k).map(\.accuracy).min() }
             if let progress = ctx.progress {
                 var done = Double(round) / Double(ctx.training.rounds)
                 if let maxTime = ctx.training.maxTimeSeconds { done = max(done, engine.now.seconds / maxTime) }
@@ -204,6 +206,7 @@ class Coordinator {
             var task: LocalTask
             var work: TrainingWork
             var flops: Double
+            var computeStart: SimTime
             var computeEnd: SimTime
             var computeSeconds: Double
             var lossAt: SimTime?
@@ -234,7 +237,7 @@ class Coordinator {
                 lossAt = min(lossAt ?? .init(nanoseconds: .max), downloadEnd + compute)
             }
             let memory = errorFeedback ? (residuals[d] ?? ErrorFeedback(dimension: dimension)) : nil
-            plans.append(Plan(task: task, work: work, flops: flops, computeEnd: downloadEnd + compute, computeSeconds: compute.seconds,
+            plans.append(Plan(task: task, work: work, flops: flops, computeStart: downloadEnd, computeEnd: downloadEnd + compute, computeSeconds: compute.seconds,
                               lossAt: lossAt, start: start, memory: memory,
                               context: uplinkContext(device: d, task: index, round: round)))
             ledger.tasksStarted[d] += 1
@@ -305,6 +308,10 @@ class Coordinator {
             ledger.computeSeconds[d] += plan.computeSeconds * doneFraction
             server.counters.samples += samples
             server.counters.flops += flops
+            // Compute stops at the loss when the task is lost before it finished computing.
+            let computeStop = min(endsAt, plan.computeEnd)
+            ledger.timeline.append(device: d, dispatch: now, computeStart: min(plan.computeStart, computeStop),
+                                   computeEnd: computeStop, end: endsAt, flops: flops)
             let weight: Double
             switch t.weighting {
             case .samples: weight = Double(ctx.data.shards[d].count)

@@ -14,6 +14,8 @@ public struct DeviceLedger: Sendable {
     public var bytesDown: [Int]
     /// Sum of the coefficients this device's updates received in server steps.
     public var contribution: [Double]
+    /// Every task's dispatch, compute and end times, for compute utilisation.
+    public var timeline = TaskTimeline()
 
     init(count: Int) {
         tasksStarted = [Int](repeating: 0, count: count)

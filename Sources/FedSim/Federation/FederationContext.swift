@@ -78,7 +78,7 @@ struct ServerState {
         curve.append(CurvePoint(run: .federated, time: time.seconds, round: Double(round), samples: counters.samples,
                                 bytesUp: counters.bytesUp, bytesDown: counters.bytesDown, accuracy: acc, loss: loss,
                                 trainLoss: ctx.model.evaluate(parameters, on: ctx.data.trainLossRows, workspace: workspace).loss,
-                                epsilon: epsilon(ctx)))
+                                epsilon: epsilon(ctx), flops: counters.flops))
         guard loss.isFinite else {
             divergence = "diverged: test loss is \(loss) after round \(round) (try a smaller learning rate)"
             return nil

@@ -23,6 +23,8 @@ public struct CurvePoint: Codable, Equatable, Sendable {
     public var trainLoss: Double? = nil
     /// Differential privacy spent so far (epsilon at the scenario's delta); nil without DP.
     public var epsilon: Double? = nil
+    /// Training FLOPs done so far (not a column of curve.csv; 0 when read back from it).
+    public var flops: Double = 0
 }
 
 /// Running totals of a federated run.

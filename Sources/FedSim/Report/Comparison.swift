@@ -4,15 +4,16 @@ import Foundation
 ///
 /// Columns: run name; federated final and best accuracy; baseline best accuracy; target accuracy;
 /// federated virtual time and samples to target; federated bytes up and down; and each efficiency
-/// ratio (by samples, by time, accuracy) with its verdict word, `holds` or `fails`.
+/// claim (compute utilisation, work efficiency by samples and by FLOPs, loss ratio at equal samples,
+/// time efficiency against the equal-compute reference) with its verdict word, `holds`, `fails` or `undecided`.
 /// A value that does not exist (target never reached, undefined ratio) is `-` in the table and
 /// an empty field in the CSV. Numbers are formatted with `Format`, so output is deterministic.
 public enum Comparison {
     /// A fixed-width text table with a header row; numbers right-aligned.
     public static func table(_ runs: [(name: String, summary: RunSummary)]) -> String {
         let header = ["run", "final acc", "best acc", "base best", "target", "time to target (s)",
-                      "samples to target", "bytes up", "bytes down", "eff samples", "verdict", "eff time", "verdict",
-                      "acc ratio", "verdict"]
+                      "samples to target", "bytes up", "bytes down", "utilisation", "verdict", "work samples", "verdict",
+                      "work FLOPs", "verdict", "loss ratio", "verdict", "time eq. compute", "verdict"]
         var rows = [header]
         for (name, s) in runs {
             let f = s.federated
@@ -26,7 +27,7 @@ public enum Comparison {
             rows.append(row)
         }
         // Left-align the name and verdict columns, right-align numbers.
-        let leftAligned: Set<Int> = [0, 10, 12, 14]
+        let leftAligned: Set<Int> = [0, 10, 12, 14, 16, 18]
         var width = [Int](repeating: 0, count: header.count)
         for r in rows { for (i, cell) in r.enumerated() { width[i] = max(width[i], cell.count) } }
         let lines = rows.map { r in
@@ -47,8 +48,10 @@ public enum Comparison {
     public static func csv(_ runs: [(name: String, summary: RunSummary)]) -> String {
         let header = ["run", "federated_final_accuracy", "federated_best_accuracy", "baseline_best_accuracy",
                       "target_accuracy", "federated_time_to_target_s", "federated_samples_to_target",
-                      "bytes_up", "bytes_down", "efficiency_by_samples", "efficiency_by_samples_verdict",
-                      "efficiency_by_time", "efficiency_by_time_verdict", "accuracy_ratio", "accuracy_ratio_verdict"]
+                      "bytes_up", "bytes_down", "compute_utilisation", "compute_utilisation_verdict",
+                      "work_efficiency_samples", "work_efficiency_samples_verdict", "work_efficiency_flops",
+                      "work_efficiency_flops_verdict", "loss_ratio_equal_samples", "loss_ratio_equal_samples_verdict",
+                      "time_efficiency_equal_compute", "time_efficiency_equal_compute_verdict"]
         var out = header.joined(separator: ",") + "\n"
         for (name, s) in runs {
             let f = s.federated
@@ -64,13 +67,11 @@ public enum Comparison {
         return out
     }
 
-    /// The three efficiency ratios in column order.
-    static func ratios(_ s: RunSummary) -> [RunSummary.Ratio] {
-        [s.efficiency.bySamples, s.efficiency.byTime, s.efficiency.accuracy]
-    }
+    /// The five claims in column order.
+    static func ratios(_ s: RunSummary) -> [Claim] { s.efficiency.claims }
 
-    /// `holds` or `fails`.
-    static func verdict(_ r: RunSummary.Ratio) -> String { r.meetsClaim ? "holds" : "fails" }
+    /// `holds`, `fails` or `undecided`.
+    static func verdict(_ r: Claim) -> String { r.verdict.rawValue }
 
     /// A CSV field, quoted when it contains a comma, quote, line break or edge whitespace.
     static func quoted(_ field: String) -> String {

@@ -38,6 +38,13 @@ public enum SeedStatistics {
         return Interval(mean: mean, low: mean - half, high: mean + half, n: n, confidence: confidence)
     }
 
+    /// The median of `values` (the mean of the two middle values for an even count); nil when empty.
+    public static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let s = values.sorted(), m = s.count / 2
+        return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
+    }
+
     /// `holds` when the whole interval is at or above `threshold` (low >= threshold), `fails` when it
     /// is wholly below (high < threshold), else `undecided` — also for fewer than two values or NaN bounds.
     public static func verdict(_ i: Interval, threshold: Double = 0.85) -> String {

@@ -1,3 +1,5 @@
+import FedSimEngine
+
 /// The figures of one run, as written to `summary.json` and printed at the end of a run.
 public struct RunSummary: Codable, Equatable, Sendable {
     /// The share of centralized efficiency the claim under test promises.
@@ -5,38 +7,72 @@ public struct RunSummary: Codable, Equatable, Sendable {
 
     /// Figures of one side of the comparison (federated or baseline).
     public struct Side: Codable, Equatable, Sendable {
+        /// The device profile that trained the baseline; nil for the federated side.
+        public var profile: String?
         public var finalAccuracy: Double
         public var bestAccuracy: Double
         public var finalLoss: Double
         /// Training samples processed in all.
         public var samples: Int
+        /// Training FLOPs done in all.
+        public var flops: Double
         /// Virtual time at the last evaluation, seconds.
         public var virtualTimeSeconds: Double
         public var bytesUp: Int
         public var bytesDown: Int
-        /// First evaluation at or above the target: its virtual time, samples and round.
+        /// The evaluation that reached the target (the first from which accuracy stays at or above
+        /// it for `evaluation.targetConsecutive` evaluations): its virtual time, samples, FLOPs and round.
         public var timeToTargetSeconds: Double?
         public var samplesToTarget: Int?
+        public var flopsToTarget: Double?
         public var roundToTarget: Double?
     }
 
-    /// A ratio of federated to centralized performance and whether it meets the claim.
-    public struct Ratio: Codable, Equatable, Sendable {
-        /// nil when undefined (the federated run never reached the target).
-        public var value: Double?
-        /// value >= 0.85.
-        public var meetsClaim: Bool
-        /// A sentence saying why.
-        public var verdict: String
+    /// The efficiency figures, each tested against the claim (the README defines each).
+    public struct Efficiency: Codable, Equatable, Sendable {
+        /// `utilisation.fleet`: device compute seconds / seconds from dispatch to the task's end.
+        public var computeUtilisation: Claim
+        /// Centralized samples to target / federated samples to target.
+        public var workBySamples: Claim
+        /// Centralized FLOPs to target / federated FLOPs to target.
+        public var workByFLOPs: Claim
+        /// Centralized test loss / federated test loss at equal samples (`lossGap`).
+        public var lossAtEqualSamples: Claim
+        /// Equal-compute centralized time to target / federated time to target (`timeReference`).
+        public var timeAtEqualCompute: Claim
+        /// Baseline virtual time to target on its one `baseline.profile` device / federated virtual
+        /// time to target. Mostly network latency against one server's compute; decides nothing.
+        public var timeVersusOneServer: Double?
+
+        /// The five claims, in the order the summary and `compare` show them.
+        public var claims: [Claim] { [computeUtilisation, workBySamples, workByFLOPs, lossAtEqualSamples, timeAtEqualCompute] }
     }
 
-    public struct Efficiency: Codable, Equatable, Sendable {
-        /// Baseline samples to target / federated samples to target.
-        public var bySamples: Ratio
-        /// Baseline virtual time to target / federated virtual time to target.
-        public var byTime: Ratio
-        /// Federated final accuracy / baseline final accuracy.
-        public var accuracy: Ratio
+    /// Federated minus centralized test loss at equal training samples.
+    public struct LossGap: Codable, Equatable, Sendable {
+        /// The sample count compared at: the federated run's total, or the baseline's total when
+        /// the baseline processed fewer (`comparedAt` says which).
+        public var atSamples: Int
+        public var comparedAt: String
+        /// Test losses at `atSamples`, linearly interpolated on each curve (samples on the x axis).
+        public var federatedLoss: Double?
+        public var centralizedLoss: Double?
+        /// federatedLoss - centralizedLoss.
+        public var gap: Double?
+    }
+
+    /// The equal-compute centralized reference: the baseline's work timed on a cluster whose FLOP/s
+    /// equal the fleet's mean concurrent training FLOP/s (`utilisation.meanConcurrentFLOPS`).
+    public struct TimeReference: Codable, Equatable, Sendable {
+        public var flopsPerSecond: Double?
+        /// Baseline FLOPs to target / flopsPerSecond.
+        public var trainingSecondsToTarget: Double?
+        /// The slowest device's upload of its raw training rows (4 bytes per feature and label).
+        public var dataCollectionSeconds: Double
+        /// `baseline.includeDataCollection`: whether dataCollectionSeconds is added.
+        public var includesDataCollection: Bool
+        /// trainingSecondsToTarget (+ dataCollectionSeconds when included).
+        public var secondsToTarget: Double?
     }
 
     /// Distribution of the staleness of updates that reached the server (server versions that
@@ -95,9 +131,14 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var targetAccuracy: Double
     /// "scenario" when set there, else "95% of the baseline's best accuracy".
     public var targetRule: String
+    /// How many consecutive evaluations at or above the target reach it.
+    public var targetConsecutive: Int
     public var federated: Side
     public var baseline: Side
     public var efficiency: Efficiency
+    public var utilisation: Utilisation
+    public var lossGap: LossGap
+    public var timeReference: TimeReference
     public var counters: FederatedCounters
     public var staleness: Staleness
     public var compression: Compression
@@ -110,7 +151,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
     /// Set when a run stopped on a NaN or infinite value.
     public var divergence: String?
 
-    init(scenario: Scenario, model: SoftmaxRegression, baseline: [CurvePoint], baselineDivergence: String?,
+    init(scenario: Scenario, model: SoftmaxRegression, fleet: Fleet, baseline: [CurvePoint], baselineDivergence: String?,
          federated: FederatedOutcome, target: Double) {
         manifest = Manifest(fedsimVersion: RunSummary.fedsimVersion, scenarioSHA256: scenario.sourceSHA256 ?? "",
                             seeds: [scenario.seed], effectiveScenario: scenario.effectiveJSON)
@@ -121,8 +162,10 @@ public struct RunSummary: Codable, Equatable, Sendable {
         parameters = model.parameterCount
         targetAccuracy = target
         targetRule = scenario.evaluation.targetAccuracy == nil ? "95% of the baseline's best accuracy" : "scenario"
-        self.federated = RunSummary.side(federated.curve, target: target)
-        self.baseline = RunSummary.side(baseline, target: target)
+        targetConsecutive = scenario.evaluation.targetConsecutive
+        self.federated = RunSummary.side(federated.curve, target: target, consecutive: targetConsecutive)
+        self.baseline = RunSummary.side(baseline, target: target, consecutive: targetConsecutive)
+        self.baseline.profile = scenario.baseline.profileName
         counters = federated.counters
         staleness = Staleness(federated.staleness)
         epsilon = federated.curve.last?.epsilon
@@ -138,34 +181,83 @@ public struct RunSummary: Codable, Equatable, Sendable {
         modelVersions = federated.modelVersions
         stopReason = federated.stopReason.description
         divergence = federated.divergence ?? baselineDivergence
-        let f = self.federated, b = self.baseline
-        efficiency = Efficiency(
-            bySamples: RunSummary.ratio(b.samplesToTarget.map(Double.init), f.samplesToTarget.map(Double.init), what: "samples to target"),
-            byTime: RunSummary.ratio(b.timeToTargetSeconds, f.timeToTargetSeconds, what: "virtual time to target"),
-            accuracy: RunSummary.ratio(f.finalAccuracy, b.finalAccuracy, what: "final accuracy", higherIsBetter: true))
+        utilisation = Utilisation(federated.ledger.timeline, end: SimTime(seconds: federated.endTime),
+                                  profileOf: fleet.profileName)
+        lossGap = RunSummary.lossGap(federated: federated.curve, baseline: baseline)
+        let collection = RunSummary.dataCollectionSeconds(fleet, bytesPerRow: 4 * (model.featureCount + 1))
+        timeReference = RunSummary.timeReference(baselineFLOPsToTarget: self.baseline.flopsToTarget,
+                                                 flopsPerSecond: utilisation.meanConcurrentFLOPS, dataCollectionSeconds: collection,
+                                                 include: scenario.baseline.includeDataCollection)
+        efficiency = RunSummary.efficiency(federated: self.federated, baseline: self.baseline, utilisation: utilisation,
+                                           lossGap: lossGap, timeReference: timeReference)
     }
 
-    static func side(_ curve: [CurvePoint], target: Double) -> Side {
+    /// A side's figures; the target is reached by `EfficiencyRules.firstSustained`.
+    static func side(_ curve: [CurvePoint], target: Double, consecutive: Int) -> Side {
         let last = curve.last
-        let hit = curve.first { $0.accuracy >= target }
-        return Side(finalAccuracy: last?.accuracy ?? 0, bestAccuracy: curve.map(\.accuracy).max() ?? 0,
-                    finalLoss: last?.loss ?? .nan, samples: last?.samples ?? 0,
+        let hit = EfficiencyRules.firstSustained(curve.map(\.accuracy), target: target, consecutive: consecutive).map { curve[$0] }
+        return Side(profile: nil, finalAccuracy: last?.accuracy ?? 0, bestAccuracy: curve.map(\.accuracy).max() ?? 0,
+                    finalLoss: last?.loss ?? .nan, samples: last?.samples ?? 0, flops: last?.flops ?? 0,
                     virtualTimeSeconds: last?.time ?? 0, bytesUp: last?.bytesUp ?? 0, bytesDown: last?.bytesDown ?? 0,
-                    timeToTargetSeconds: hit?.time, samplesToTarget: hit?.samples, roundToTarget: hit?.round)
+                    timeToTargetSeconds: hit?.time, samplesToTarget: hit?.samples, flopsToTarget: hit?.flops,
+                    roundToTarget: hit?.round)
     }
 
-    /// For costs (samples, time) the ratio is baseline / federated; for accuracy federated / baseline.
-    static func ratio(_ a: Double?, _ b: Double?, what: String, higherIsBetter: Bool = false) -> Ratio {
-        let threshold = claimThreshold
-        guard let a, let b else {
-            let who = a == nil ? "the baseline" : "the federated run"
-            return Ratio(value: nil, meetsClaim: false, verdict: "fails: \(who) never reached the target")
+    /// Test losses of both curves at the federated run's total samples, or at the baseline's total
+    /// when the baseline processed fewer (so neither loss is extrapolated).
+    static func lossGap(federated: [CurvePoint], baseline: [CurvePoint]) -> LossGap {
+        let fedTotal = federated.last?.samples ?? 0, baseTotal = baseline.last?.samples ?? 0
+        let atBaseline = baseTotal < fedTotal
+        let at = atBaseline ? baseTotal : fedTotal
+        func loss(_ curve: [CurvePoint]) -> Double? {
+            EfficiencyRules.interpolate(curve.map { (Double($0.samples), $0.loss) }, at: Double(at)).flatMap { $0.isFinite ? $0 : nil }
         }
-        let value: Double = b > 0 ? a / b : (a > 0 ? .infinity : 1)
-        let meets = value >= threshold
-        let pct = Format.significant(100 * value, 3)
-        return Ratio(value: value.isFinite ? value : nil, meetsClaim: meets,
-                     verdict: meets ? "holds: \(what) at \(pct)% of centralized (>= 85%)"
-                                    : "fails: \(what) at \(pct)% of centralized (< 85%)")
+        let f = loss(federated), b = loss(baseline)
+        return LossGap(atSamples: at,
+                       comparedAt: atBaseline ? "the baseline's total samples (the baseline processed fewer than the federated run)"
+                                              : "the federated run's total samples",
+                       federatedLoss: f, centralizedLoss: b, gap: f.flatMap { f in b.map { f - $0 } })
+    }
+
+    /// The time for every device to upload its training rows over its own uplink, all at once:
+    /// the largest latency + 8 rows bytesPerRow / uplink bandwidth over devices holding rows.
+    static func dataCollectionSeconds(_ fleet: Fleet, bytesPerRow: Int) -> Double {
+        (0 ..< fleet.count).filter { !fleet.shards[$0].isEmpty }
+            .map { fleet.uploadTime(bytes: fleet.shards[$0].count * bytesPerRow, device: $0).seconds }.max() ?? 0
+    }
+
+    static func timeReference(baselineFLOPsToTarget: Double?, flopsPerSecond: Double?, dataCollectionSeconds: Double,
+                              include: Bool) -> TimeReference {
+        let training = baselineFLOPsToTarget.flatMap { f in flopsPerSecond.map { f / $0 } }
+        return TimeReference(flopsPerSecond: flopsPerSecond, trainingSecondsToTarget: training,
+                             dataCollectionSeconds: dataCollectionSeconds, includesDataCollection: include,
+                             secondsToTarget: training.map { $0 + (include ? dataCollectionSeconds : 0) })
+    }
+
+    /// The claims. A cost ratio (centralized cost to target / federated cost to target) exists
+    /// when both sides reached the target; when only the baseline did, it is at most centralized
+    /// cost / the federated run's whole cost, which decides `fails` if below the threshold.
+    static func efficiency(federated f: Side, baseline b: Side, utilisation u: Utilisation, lossGap g: LossGap,
+                           timeReference t: TimeReference) -> Efficiency {
+        func cost(_ definition: String, _ central: Double?, _ fed: Double?, fedTotal: Double) -> Claim {
+            guard let central else { return Claim(definition, value: nil, note: "the baseline never reached the target") }
+            guard let fed else {
+                let bound = fedTotal > 0 ? central / fedTotal : nil
+                return Claim(definition, value: nil, upperBound: bound,
+                             note: "the federated run never reached the target" + (bound.map { "; at most \(Format.significant($0, 3))" } ?? ""))
+            }
+            return Claim(definition, value: fed > 0 ? central / fed : nil, note: fed > 0 ? nil : "the federated run reached the target at no cost")
+        }
+        let lossRatio = g.federatedLoss.flatMap { f in g.centralizedLoss.map { f > 0 ? $0 / f : .nan } }.flatMap { $0.isFinite ? $0 : nil }
+        return Efficiency(
+            computeUtilisation: Claim("compute utilisation", value: u.fleet, note: u.fleet == nil ? "no task ran" : nil),
+            workBySamples: cost("work efficiency by samples", b.samplesToTarget.map(Double.init), f.samplesToTarget.map(Double.init),
+                                fedTotal: Double(f.samples)),
+            workByFLOPs: cost("work efficiency by FLOPs", b.flopsToTarget, f.flopsToTarget, fedTotal: f.flops),
+            lossAtEqualSamples: Claim("loss ratio at equal samples", value: lossRatio,
+                                      note: lossRatio == nil ? "a test loss at \(g.atSamples) samples is missing or not finite" : nil),
+            timeAtEqualCompute: cost(t.includesDataCollection ? "time efficiency vs equal compute with data collection" : "time efficiency vs equal compute",
+                                     t.secondsToTarget, f.timeToTargetSeconds, fedTotal: f.virtualTimeSeconds),
+            timeVersusOneServer: b.timeToTargetSeconds.flatMap { bt in f.timeToTargetSeconds.flatMap { $0 > 0 ? bt / $0 : nil } })
     }
 }

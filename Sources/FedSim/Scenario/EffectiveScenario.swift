@@ -70,6 +70,7 @@ extension Scenario {
         }
         var evaluation: [String: JSONValue] = ["every": int(self.evaluation.every), "stopAtTarget": .bool(self.evaluation.stopAtTarget)]
         if let target = self.evaluation.targetAccuracy { evaluation["targetAccuracy"] = num(target) }
+        evaluation["targetConsecutive"] = int(self.evaluation.targetConsecutive)
         var root: [String: JSONValue] = [
             "name": .string(name), "seed": int(Int(seed)), "data": .object(data),
             "model": .object(["kind": .string(model.kind.rawValue), "l2": num(model.l2)]),
@@ -80,9 +81,10 @@ extension Scenario {
             "compression": .object(["uplink": codec(compression.uplink), "downlink": codec(compression.downlink),
                                      "errorFeedback": .bool(compression.errorFeedback), "downlinkDelta": .bool(compression.downlinkDelta)]),
         ]
-        let baselineObject: [String: JSONValue] = ["profile": .string(baseline.profileName), "epochs": int(baseline.epochs),
+        var baselineObject: [String: JSONValue] = ["profile": .string(baseline.profileName), "epochs": int(baseline.epochs),
                                                    "evaluationsPerEpoch": int(baseline.evaluationsPerEpoch),
                                                    "learningRate": num(baseline.learningRate), "batchSize": int(baseline.batchSize)]
+        baselineObject["includeDataCollection"] = .bool(baseline.includeDataCollection)
         root["baseline"] = .object(baselineObject)
         if let p = privacy {
             root["privacy"] = .object(["mode": .string(p.mode.rawValue), "clip": num(p.clip),

@@ -245,6 +245,9 @@ public struct EvaluationSpec: Codable, Equatable, Sendable {
     public var targetAccuracy: Double?
     /// Stop federated training once the target is reached.
     public var stopAtTarget: Bool
+    /// The target is reached at the first evaluation from which accuracy stays at or above it for
+    /// this many consecutive evaluations (that one included), on both sides.
+    public var targetConsecutive: Int = 3
 }
 
 /// The centralized baseline: the same model trained on the pooled training data.
@@ -260,4 +263,7 @@ public struct BaselineSpec: Codable, Equatable, Sendable {
     public var learningRate: Double
     /// Minibatch size of the baseline (default: the federated `training.batchSize`).
     public var batchSize: Int
+    /// Add to the equal-compute reference's time the time for every device to upload its raw
+    /// training rows over its own uplink.
+    public var includeDataCollection = false
 }

@@ -400,6 +400,7 @@ public enum ScenarioLoader {
         spec.every = try o.optional("every")?.integer(min: 1) ?? 1
         spec.targetAccuracy = try o.optional("targetAccuracy")?.number(0.0...1.0, expected: "an accuracy in 0...1")
         spec.stopAtTarget = try o.optional("stopAtTarget")?.bool() ?? false
+        spec.targetConsecutive = try o.optional("targetConsecutive")?.integer(min: 1, max: 1000) ?? spec.targetConsecutive
         try o.rejectUnknownKeys()
         return spec
     }
@@ -416,6 +417,7 @@ public enum ScenarioLoader {
         }
         spec.epochs = try o.optional("epochs")?.integer(min: 1, max: 100_000) ?? spec.epochs
         spec.evaluationsPerEpoch = try o.optional("evaluationsPerEpoch")?.integer(min: 1, max: 1000) ?? spec.evaluationsPerEpoch
+        spec.includeDataCollection = try o.optional("includeDataCollection")?.bool() ?? spec.includeDataCollection
         try o.rejectUnknownKeys()
         return spec
     }
