@@ -61,7 +61,8 @@ public protocol Model: Sendable {
     /// A fresh workspace for one thread.
     func makeWorkspace() -> Workspace
 
-    /// The mean training loss over the samples `batch` of `data` (nats), writing its gradient
+    /// The training objective on the samples `batch` of `data` (mean loss in nats, plus any
+    /// regulariser the model has), writing its gradient
     /// with respect to `parameters` into `gradient` (overwritten, `layout.count` entries).
     func lossAndGradient(
         parameters: UnsafePointer<Float>, gradient: UnsafeMutablePointer<Float>,

@@ -27,12 +27,15 @@ extension SoftmaxRegression: Model {
     /// The L2 term's gradient, 2P per step when l2 > 0 (the SGD axpy is the optimizer's).
     public var gradientFLOPsPerStep: Double { l2 > 0 ? 2 * Double(parameterCount) : 0 }
 
+    /// The mean cross-entropy plus l2/2 ||W||^2: the objective whose gradient the step follows.
     public func lossAndGradient(parameters p: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>,
                                 data: ModelData, batch: UnsafeBufferPointer<Int32>, workspace ws: ModelWorkspace) -> Double {
         guard case .table(let table) = data else { preconditionFailure("softmax reads a table") }
         ws.reserve(model: self, batch: batch.count, samples: 0)
         gather(table, count: batch.count, rows: { batch[$0] }, ws: ws)
-        return lossAndGradient(p, into: g, batchCount: batch.count, labelsAt: { table.labels[Int(batch[$0])] }, ws: ws)
+        let loss = lossAndGradient(p, into: g, batchCount: batch.count, labelsAt: { table.labels[Int(batch[$0])] }, ws: ws)
+        let weights = featureCount * classCount
+        return loss + (l2 > 0 ? Double(l2) / 2 * Double(BLAS.dot(count: weights, x: p, y: p)) : 0)
     }
 
     public func evaluate(_ parameters: [Float], on data: ModelData, workspace ws: ModelWorkspace) -> ModelMetrics {
