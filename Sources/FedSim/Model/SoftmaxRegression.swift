@@ -114,7 +114,7 @@ extension SoftmaxRegression {
         _ parameters: inout [Float], on data: Dataset, order: UnsafeBufferPointer<Int32>, batchSize: Int,
         learningRate: Float, workspace ws: ModelWorkspace, maxSteps: Int? = nil
     ) -> TrainingWork {
-        let n = order.count, d = featureCount
+        let n = order.count
         let batch = min(batchSize, max(n, 1))
         ws.reserve(model: self, batch: batch, samples: 0)
         var work = TrainingWork(samples: 0, steps: 0)
@@ -122,13 +122,7 @@ extension SoftmaxRegression {
         while start < n {
             if let maxSteps, work.steps >= maxSteps { break }
             let b = min(batch, n - start)
-            data.features.withUnsafeBufferPointer { x in
-                ws.batchX.withUnsafeMutableBufferPointer { bx in
-                    for r in 0 ..< b {
-                        (bx.baseAddress! + r * d).update(from: x.baseAddress! + Int(order[start + r]) * d, count: d)
-                    }
-                }
-            }
+            gather(data, count: b, rows: { order[start + $0] }, ws: ws)
             step(&parameters, batchCount: b, labelsAt: { data.labels[Int(order[start + $0])] },
                  learningRate: learningRate, ws: ws)
             work.samples += b
@@ -138,39 +132,62 @@ extension SoftmaxRegression {
         return work
     }
 
-    /// One SGD step on the `batchCount` rows already gathered in `ws.batchX`.
-    func step(_ parameters: inout [Float], batchCount b: Int, labelsAt label: (Int) -> Int32,
-              learningRate: Float, ws: ModelWorkspace) {
-        let d = featureCount, c = classCount
-        parameters.withUnsafeMutableBufferPointer { p in
-            ws.batchX.withUnsafeBufferPointer { bx in
-                ws.logits.withUnsafeMutableBufferPointer { z in
-                    ws.gradient.withUnsafeMutableBufferPointer { g in
-                        let w = p.baseAddress!, bias = p.baseAddress! + d * c
-                        // Z = X W + b
-                        for r in 0 ..< b { (z.baseAddress! + r * c).update(from: bias, count: c) }
-                        BLAS.gemm(.none, .none, m: b, n: c, k: d, alpha: 1, a: bx.baseAddress!, lda: d,
-                                  b: w, ldb: c, beta: 1, c: z.baseAddress!, ldc: c)
-                        // D = (softmax(Z) - onehot(y)) / b, in place in Z
-                        let scale = 1 / Float(b)
-                        for r in 0 ..< b {
-                            let row = z.baseAddress! + r * c
-                            softmaxInPlace(row, count: c)
-                            row[Int(label(r))] -= 1
-                            for k in 0 ..< c { row[k] *= scale }
-                        }
-                        // gW = X^T D (+ l2 W); gb = column sums of D
-                        BLAS.gemm(.transpose, .none, m: d, n: c, k: b, alpha: 1, a: bx.baseAddress!, lda: d,
-                                  b: z.baseAddress!, ldb: c, beta: 0, c: g.baseAddress!, ldc: c)
-                        if l2 > 0 { BLAS.axpy(count: d * c, alpha: l2, x: w, y: g.baseAddress!) }
-                        let gb = g.baseAddress! + d * c
-                        for k in 0 ..< c { gb[k] = 0 }
-                        for r in 0 ..< b { for k in 0 ..< c { gb[k] += z[r * c + k] } }
-                        BLAS.axpy(count: parameterCount, alpha: -learningRate, x: g.baseAddress!, y: p.baseAddress!)
-                    }
+    /// Copies rows `rows(0 ..< count)` of `data` into `ws.batchX` (reserved for `count` rows).
+    func gather(_ data: Dataset, count b: Int, rows: (Int) -> Int32, ws: ModelWorkspace) {
+        let d = featureCount
+        data.features.withUnsafeBufferPointer { x in
+            ws.batchX.withUnsafeMutableBufferPointer { bx in
+                for r in 0 ..< b {
+                    (bx.baseAddress! + r * d).update(from: x.baseAddress! + Int(rows(r)) * d, count: d)
                 }
             }
         }
+    }
+
+    /// One SGD step on the `batchCount` rows already gathered in `ws.batchX`.
+    func step(_ parameters: inout [Float], batchCount b: Int, labelsAt label: (Int) -> Int32,
+              learningRate: Float, ws: ModelWorkspace) {
+        parameters.withUnsafeMutableBufferPointer { p in
+            ws.gradient.withUnsafeMutableBufferPointer { g in
+                _ = lossAndGradient(p.baseAddress!, into: g.baseAddress!, batchCount: b, labelsAt: label, ws: ws)
+                BLAS.axpy(count: parameterCount, alpha: -learningRate, x: g.baseAddress!, y: p.baseAddress!)
+            }
+        }
+    }
+
+    /// The mean training loss (without the L2 term) of the `batchCount` rows gathered in
+    /// `ws.batchX`, writing the gradient of the regularised objective into `g`.
+    func lossAndGradient(_ w: UnsafePointer<Float>, into g: UnsafeMutablePointer<Float>, batchCount b: Int,
+                         labelsAt label: (Int) -> Int32, ws: ModelWorkspace) -> Double {
+        let d = featureCount, c = classCount
+        var loss = 0.0
+        ws.batchX.withUnsafeBufferPointer { bx in
+            ws.logits.withUnsafeMutableBufferPointer { z in
+                let bias = w + d * c
+                // Z = X W + b
+                for r in 0 ..< b { (z.baseAddress! + r * c).update(from: bias, count: c) }
+                BLAS.gemm(.none, .none, m: b, n: c, k: d, alpha: 1, a: bx.baseAddress!, lda: d,
+                          b: w, ldb: c, beta: 1, c: z.baseAddress!, ldc: c)
+                // D = (softmax(Z) - onehot(y)) / b, in place in Z
+                let scale = 1 / Float(b)
+                for r in 0 ..< b {
+                    let row = z.baseAddress! + r * c
+                    let y = Int(label(r))
+                    let targetZ = row[y]
+                    loss += Double(softmaxInPlace(row, count: c) - targetZ)
+                    row[y] -= 1
+                    for k in 0 ..< c { row[k] *= scale }
+                }
+                // gW = X^T D (+ l2 W); gb = column sums of D
+                BLAS.gemm(.transpose, .none, m: d, n: c, k: b, alpha: 1, a: bx.baseAddress!, lda: d,
+                          b: z.baseAddress!, ldb: c, beta: 0, c: g, ldc: c)
+                if l2 > 0 { BLAS.axpy(count: d * c, alpha: l2, x: w, y: g) }
+                let gb = g + d * c
+                for k in 0 ..< c { gb[k] = 0 }
+                for r in 0 ..< b { for k in 0 ..< c { gb[k] += z[r * c + k] } }
+            }
+        }
+        return loss / Double(b)
     }
 
     /// Mean softmax cross-entropy and accuracy of `parameters` on all of `data`.
@@ -186,22 +203,22 @@ extension SoftmaxRegression {
                 ws.logits.withUnsafeMutableBufferPointer { z in
                     var start = 0
                     while start < data.count {
-                        let b = min(chunk, data.count - start)
-                        for r in 0 ..< b { (z.baseAddress! + r * c).update(from: p.baseAddress! + d * c, count: c) }
-                        BLAS.gemm(.none, .none, m: b, n: c, k: d, alpha: 1, a: x.baseAddress! + start * d, lda: d,
-                                  b: p.baseAddress!, ldb: c, beta: 1, c: z.baseAddress!, ldc: c)
-                        for r in 0 ..< b {
-                            let row = z.baseAddress! + r * c
-                            let y = Int(data.labels[start + r])
-                            var best = 0
-                            var maxZ = row[0]
-                            for k in 1 ..< c where row[k] > maxZ { maxZ = row[k]; best = k }
-                            if best == y { correct += 1 }
-                            var sum = 0.0
-                            for k in 0 ..< c { sum += exp(Double(row[k] - maxZ)) }
-                            loss += log(sum) - Double(row[y] - maxZ)
-                        }
-                        start += b
+                let b = min(chunk, data.count - start)
+                for r in 0 ..< b { (z.baseAddress! + r * c).update(from: p.baseAddress! + d * c, count: c) }
+                BLAS.gemm(.none, .none, m: b, n: c, k: d, alpha: 1, a: x.baseAddress! + start * d, lda: d,
+                          b: p.baseAddress!, ldb: c, beta: 1, c: z.baseAddress!, ldc: c)
+                for r in 0 ..< b {
+                    let row = z.baseAddress! + r * c
+                    let y = Int(data.labels[start + r])
+                    var best = 0
+                    var maxZ = row[0]
+                    for k in 1 ..< c where row[k] > maxZ { maxZ = row[k]; best = k }
+                    if best == y { correct += 1 }
+                    var sum = 0.0
+                    for k in 0 ..< c { sum += exp(Double(row[k] - maxZ)) }
+                    loss += log(sum) - Double(row[y] - maxZ)
+                }
+                start += b
                     }
                 }
             }
@@ -210,9 +227,10 @@ extension SoftmaxRegression {
     }
 }
 
-/// Replaces `count` logits with their softmax, subtracting the maximum first for stability.
-@inline(__always)
-func softmaxInPlace(_ row: UnsafeMutablePointer<Float>, count c: Int) {
+/// Replaces `count` logits with their softmax, subtracting the maximum first for stability, and
+/// returns their log-sum-exp.
+@inline(__always) @discardableResult
+func softmaxInPlace(_ row: UnsafeMutablePointer<Float>, count c: Int) -> Float {
     var maxZ = row[0]
     for k in 1 ..< c where row[k] > maxZ { maxZ = row[k] }
     var sum: Float = 0
@@ -223,4 +241,5 @@ func softmaxInPlace(_ row: UnsafeMutablePointer<Float>, count c: Int) {
     }
     let inv = 1 / sum
     for k in 0 ..< c { row[k] *= inv }
+    return maxZ + logf(sum)
 }
