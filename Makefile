@@ -16,11 +16,11 @@ REGRESS_SCENARIOS = $(shell sed -e 's/\#.*//' $(REGRESS_LIST))
 
 all: release
 
-## Install the system libraries fedsim links (GNU GSL) when they are missing.
+## Install the system libraries fedsim links (GNU GSL, OpenBLAS, zlib) when they are missing.
 deps:
-	@if ! pkg-config --exists gsl 2>/dev/null; then \
-		echo "installing libgsl-dev and pkg-config"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgsl-dev pkg-config >/dev/null; \
+	@if ! pkg-config --exists gsl openblas zlib 2>/dev/null; then \
+		echo "installing libgsl-dev, libopenblas-dev, zlib1g-dev and pkg-config"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgsl-dev libopenblas-dev zlib1g-dev pkg-config >/dev/null; \
 	fi
 
 build: deps
