@@ -157,41 +157,50 @@ public enum CSVData {
             throw DataFileError(file: file, line: first.offset + 2, expected: "at least one data row", found: "none")
         }
 
-        // Classes: integer labels keep their value; otherwise the texts in byte order.
-        let integers = labelTexts.map { Int32($0) }
-        let classOf: [Int32]
-        let classNames: [String]
-        if integers.allSatisfy({ ($0 ?? -1) >= 0 }) {
-            classOf = integers.map { $0! }
-            classNames = (0 ... Int(classOf.max()!)).map(String.init)
-        } else {
-            classNames = labelTexts.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            let rank = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, Int32($0)) })
-            classOf = labelTexts.map { rank[$0]! }
-        }
-        let labels = labelIds.map { classOf[Int($0)] }
-        let all = Dataset(features: features, labels: labels, featureCount: featureColumns.count, classCount: classNames.count)
-
-        // Held-out rows per client (or for the whole file), then training rows client by client.
-        let groupCount = clientAt == nil ? 1 : clientNames.count
-        var members = [[Int]](repeating: [], count: groupCount)
-        for row in 0 ..< all.count { members[clientAt == nil ? 0 : Int(clientIds[row])].append(row) }
-        var trainRows: [Int] = [], testRows: [Int] = [], shards: [Range<Int>] = []
-        for (g, rowsOfGroup) in members.enumerated() {
-            var order = rowsOfGroup
-            RandomStream(seed: seed, purpose: .dataSplit, UInt64(g)).shuffle(&order)
-            var held = Int((Double(order.count) * format.testFraction).rounded())
-            if format.testFraction > 0, order.count >= 2 { held = max(1, held) }
-            held = min(held, order.count - 1)
-            testRows.append(contentsOf: order[..<held].sorted())
-            let kept = order[held...].sorted()
-            shards.append(trainRows.count ..< trainRows.count + kept.count)
-            trainRows.append(contentsOf: kept)
-        }
-        var train = all.subset(trainRows), test = all.subset(testRows.sorted())
+        let (classOf, classNames) = classes(labelTexts)
+        let all = Dataset(features: features, labels: labelIds.map { classOf[Int($0)] },
+                          featureCount: featureColumns.count, classCount: classNames.count)
+        let groups = clientAt == nil ? [Int32](repeating: 0, count: all.count) : clientIds
+        let (trainRows, testRows, shards) = split(groups: groups, groupCount: max(1, clientNames.count),
+                                                  testFraction: format.testFraction, seed: seed)
+        var train = all.subset(trainRows), test = all.subset(testRows)
         if format.standardize { standardize(&train, &test) }
         return Loaded(train: train, test: test, shards: clientAt == nil ? nil : shards, clients: clientNames,
                       featureNames: featureColumns.map { names[$0] }, classNames: classNames)
+    }
+
+    /// The class of each distinct label text and the class names: integer labels keep their value;
+    /// otherwise the texts in byte order.
+    static func classes(_ labelTexts: [String]) -> (classOf: [Int32], names: [String]) {
+        let integers = labelTexts.map { Int32($0) }
+        if integers.allSatisfy({ ($0 ?? -1) >= 0 }) {
+            let classOf = integers.map { $0! }
+            return (classOf, (0 ... Int(classOf.max()!)).map(String.init))
+        }
+        let names = labelTexts.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let rank = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Int32($0)) })
+        return (labelTexts.map { rank[$0]! }, names)
+    }
+
+    /// Held-out rows group by group (`groups[row]` in 0 ..< groupCount), then the training rows
+    /// grouped in group order; every list in file order.
+    static func split(groups: [Int32], groupCount: Int, testFraction: Double,
+                      seed: UInt64) -> (train: [Int], test: [Int], shards: [Range<Int>]) {
+        var members = [[Int]](repeating: [], count: groupCount)
+        for (row, g) in groups.enumerated() { members[Int(g)].append(row) }
+        var train: [Int] = [], test: [Int] = [], shards: [Range<Int>] = []
+        for (g, rows) in members.enumerated() {
+            var order = rows
+            RandomStream(seed: seed, purpose: .dataSplit, UInt64(g)).shuffle(&order)
+            var held = Int((Double(order.count) * testFraction).rounded())
+            if testFraction > 0, order.count >= 2 { held = max(1, held) }
+            held = min(held, order.count - 1)
+            test.append(contentsOf: order[..<held])
+            let kept = order[held...].sorted()
+            shards.append(train.count ..< train.count + kept.count)
+            train.append(contentsOf: kept)
+        }
+        return (train, test.sorted(), shards)
     }
 
     /// Standardises both sets with the training rows' per-feature mean and population standard

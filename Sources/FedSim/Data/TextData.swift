@@ -51,12 +51,16 @@ public struct TextData: Sendable {
             kept.append(clients[c])
             spans.append((start, start + trainLength, scalars.count))
         }
-        var seen = Set<UInt32>()
-        for span in spans { for i in span.start ..< span.trainEnd { seen.insert(scalars[i]) } }
-        let alphabet = seen.sorted()
-        precondition(alphabet.count < Int(UInt16.max), "more characters than 16-bit token ids")
-        let id = Dictionary(uniqueKeysWithValues: alphabet.enumerated().map { ($1, UInt16($0 + 1)) })
-        let tokens = scalars.map { id[$0] ?? 0 }
+        // Token ids through a table indexed by scalar value (at most 0x110000 entries).
+        var id = [UInt16](repeating: 0, count: Int(scalars.max() ?? 0) + 1)
+        for span in spans { for i in span.start ..< span.trainEnd { id[Int(scalars[i])] = 1 } }
+        var alphabet: [UInt32] = []
+        for (scalar, used) in id.enumerated() where used != 0 {
+            alphabet.append(UInt32(scalar))
+            precondition(alphabet.count < Int(UInt16.max), "more characters than 16-bit token ids")
+            id[scalar] = UInt16(alphabet.count)
+        }
+        let tokens = scalars.map { id[Int($0)] }
         var trainStarts: [Int32] = [], testStarts: [Int32] = []
         var trainRanges: [Range<Int>] = [], testRanges: [Range<Int>] = []
         for span in spans {
