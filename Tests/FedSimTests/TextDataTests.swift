@@ -1,3 +1,4 @@
+import FedMath
 import Foundation
 import Testing
 @testable import FedSim
@@ -10,6 +11,17 @@ struct TextDataTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("fedsim-text-\(getpid())-\(bytes.count).tsv")
         try Data(bytes).write(to: url)
         return url
+    }
+
+    @Test("gzip: the shipped file decompresses to the size zcat gives; plain files pass through; corrupt data is an error")
+    func gzip() throws {
+        let text = try Gzip.read(path: Self.shakespearePath)
+        #expect(text.count == 5_007_134)  // `zcat shakespeare.tsv.gz | wc -c`
+        #expect(text.prefix(15) == ArraySlice("play\trole\ttext\n".utf8))
+        #expect(try Gzip.read(path: digitsPath) == Array(try Data(contentsOf: URL(fileURLWithPath: digitsPath))))
+        let url = try Self.writeTemporary([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3] + Array(repeating: 0xFF, count: 40))
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(throws: Gzip.ReadError.self) { try Gzip.read(path: url.path) }
     }
 
     @Test("text TSV: hand-worked tokens, vocabulary, windows and per-client ranges")
