@@ -93,6 +93,8 @@ struct CSVDataTests {
         #expect(noHeader?.line == 1 && noHeader?.expected == "a header naming the label column \"label\"")
         let latin1 = Self.error(Array("label,x\n1,".utf8) + [0xE9] + Array("\n".utf8))
         #expect(latin1?.line == 2 && latin1?.column == 2 && latin1?.found == "\"\\xE9\"")
+        let mixed = Self.error(Array("label,x\n1,\u{E9}".utf8) + [0xFF] + Array("\n".utf8))
+        #expect(mixed?.found == "\"\u{E9}\\xFF\"")  // valid UTF-8 kept, the stray byte escaped
         let badClient = Self.error(Array("label,c,x\n1,".utf8) + [0xFF] + Array(",2\n".utf8),
                                    .init(labelColumn: .name("label"), clientColumn: .name("c")))
         #expect(badClient?.column == 2 && badClient?.expected == "a non-empty UTF-8 client")

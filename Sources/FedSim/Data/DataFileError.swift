@@ -67,23 +67,19 @@ enum DataBytes {
         String(validating: bytes[range], as: UTF8.self)
     }
 
-    /// The field for an error message: quoted, invalid UTF-8 bytes as `\xNN`, cut after 40 bytes.
+    /// The field for an error message: quoted, bytes that are not UTF-8 as `\xNN` (always >= 0x80,
+    /// so two hex digits), cut after 40 bytes.
     static func quoted(_ bytes: [UInt8], _ range: Range<Int>) -> String {
         let shown = range.lowerBound ..< min(range.upperBound, range.lowerBound + 40)
-        var text = ""
-        var i = shown.lowerBound
+        var text = "", i = shown.lowerBound
         while i < shown.upperBound {
-            var taken = false
-            for length in (1 ... 4).reversed() where i + length <= shown.upperBound {
-                if let s = String(validating: bytes[i ..< i + length], as: UTF8.self), s.unicodeScalars.count == 1 {
-                    text += s
-                    i += length
-                    taken = true
-                    break
-                }
-            }
-            if !taken {
-                text += "\\x" + String(bytes[i], radix: 16, uppercase: true).leftPadded(to: 2)
+            let lead = bytes[i]
+            let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+            if i + length <= shown.upperBound, let character = String(validating: bytes[i ..< i + length], as: UTF8.self) {
+                text += character
+                i += length
+            } else {
+                text += "\\x" + String(lead, radix: 16, uppercase: true)
                 i += 1
             }
         }
@@ -97,11 +93,5 @@ enum DataBytes {
             return nil
         }
         return value
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
     }
 }
