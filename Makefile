@@ -16,11 +16,11 @@ REGRESS_SCENARIOS = $(shell sed -e 's/\#.*//' $(REGRESS_LIST))
 
 all: release
 
-## Install the system libraries fedsim links (GNU GSL) when they are missing.
+## Install the system libraries fedsim links (GNU GSL, OpenBLAS, zlib) when they are missing.
 deps:
-	@if ! pkg-config --exists gsl 2>/dev/null; then \
-		echo "installing libgsl-dev and pkg-config"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgsl-dev pkg-config >/dev/null; \
+	@if ! pkg-config --exists gsl openblas zlib 2>/dev/null; then \
+		echo "installing libgsl-dev, libopenblas-dev, zlib1g-dev and pkg-config"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgsl-dev libopenblas-dev zlib1g-dev pkg-config >/dev/null; \
 	fi
 
 build: deps
@@ -90,6 +90,10 @@ clean:
 
 ## Benchmark: wall clock and peak memory of release runs of representative scenarios (figures only,
 ## no pass/fail). BENCH_SCENARIOS may list other scenario files.
+## bench also prints sgemm GFLOP/s (`fedsim bench-blas`) and times BENCH_BLAS_SCENARIO with OpenBLAS
+## and, by preloading GSL's reference CBLAS (whose cblas_* symbols then come first), with libgslcblas.
+BENCH_BLAS_SCENARIO ?= Scenarios/synthetic-1-1.json
+GSLCBLAS ?= libgslcblas.so.0
 BENCH_SCENARIOS ?= Scenarios/quickstart.json Scenarios/stragglers-fedbuff.json Scenarios/synthetic-1-1.json Scenarios/compression-topk1-qsgd-ef.json Scenarios/privacy-secagg.json
 bench: release
 	@[ -x /usr/bin/time ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null)
@@ -98,3 +102,8 @@ bench: release
 		/usr/bin/time -f "$$name: %e s wall, %M kB max RSS" $(RELEASE_BIN) run $$s --out Results/bench/$$name --quiet --threads 1; \
 		python3 -c "import json; s=json.load(open('Results/bench/$$name/summary.json')); c=s['counters']; print('    %d tasks, %d samples, %.3g training FLOPs simulated' % (c['tasksStarted'], c['samples'], c['flops']))"; \
 	done
+	@$(RELEASE_BIN) bench-blas
+	@LD_PRELOAD=$(GSLCBLAS) $(RELEASE_BIN) bench-blas
+	@name=$$(basename $(BENCH_BLAS_SCENARIO) .json); echo "$$name, OpenBLAS against GSL's reference CBLAS (same binary, LD_PRELOAD):"; \
+	/usr/bin/time -f "    OpenBLAS:    %e s wall, %M kB max RSS" $(RELEASE_BIN) run $(BENCH_BLAS_SCENARIO) --out Results/bench/$$name-openblas --quiet --threads 1; \
+	LD_PRELOAD=$(GSLCBLAS) /usr/bin/time -f "    libgslcblas: %e s wall, %M kB max RSS" $(RELEASE_BIN) run $(BENCH_BLAS_SCENARIO) --out Results/bench/$$name-gslcblas --quiet --threads 1

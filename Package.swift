@@ -15,17 +15,21 @@ let package = Package(
     targets: [
         // MARK: - Implementation details
 
-        /// GNU GSL (random numbers, distributions, CBLAS). Only FedMath imports it.
+        /// GNU GSL (random numbers, distributions) and the CBLAS header; CBLAS calls are served by
+        /// OpenBLAS. The module map links openblas before gsl and never names libgslcblas (and there
+        /// is no pkgConfig, which would add -lgslcblas), so OpenBLAS's cblas_* symbols win for
+        /// fedsim and for libgsl alike. Only FedMath imports it.
         .systemLibrary(
             name: "CGSL",
-            pkgConfig: "gsl",
-            providers: [.apt(["libgsl-dev"])]
+            providers: [.apt(["libgsl-dev", "libopenblas-dev"])]
         ),
+        /// zlib, to read the shipped gzip-compressed data. Only FedMath imports it.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: - Modules
 
         /// The only Swift module that calls C: random streams, distributions, BLAS.
-        .target(name: "FedMath", dependencies: ["CGSL"]),
+        .target(name: "FedMath", dependencies: ["CGSL", "CZlib"]),
         /// Discrete-event core: virtual clock, event queue, run loop. Knows nothing about learning.
         .target(
             name: "FedSimEngine",
@@ -41,6 +45,7 @@ let package = Package(
             name: "fedsim",
             dependencies: [
                 "FedSim",
+                "FedMath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,33 @@
+import ArgumentParser
+import FedMath
+import FedSim
+
+/// `fedsim bench-blas`: hidden; `make bench` prints its table.
+struct BenchBLAS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-blas",
+        abstract: "Print single-threaded sgemm GFLOP/s at the models' shapes, and which BLAS served them.",
+        shouldDisplay: false
+    )
+
+    /// Softmax regression's step on digits (batch 32) and model-sized products.
+    static let shapes = [
+        GemmBenchmark.Shape(m: 10, k: 64, n: 10),
+        GemmBenchmark.Shape(m: 32, k: 64, n: 10),
+        GemmBenchmark.Shape(m: 256, k: 64, n: 256),
+        GemmBenchmark.Shape(m: 1024, k: 256, n: 256),
+    ]
+
+    func run() {
+        print("sgemm through \(BLAS.provider) (OpenBLAS core \(BLAS.coreName ?? "-"), \(BLAS.threadCount.map(String.init) ?? "-") thread)")
+        for shape in Self.shapes {
+            let rate = GemmBenchmark.gigaflops(shape)
+            print("    \(shape.description.padding(18)) \(Format.fixed(rate, 1).leftPadding(7)) GFLOP/s")
+        }
+    }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+    fileprivate func leftPadding(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
