@@ -12,8 +12,9 @@
 /// - ``Method/perDevice``: everything else (over-selection, deadlines, churn, diurnal availability,
 ///   failures, FedAsync, FedBuff, local DP). No amplification: each device composes the unsampled
 ///   Gaussian (noise multiplier z, sensitivity C, add/remove adjacency with the number of
-///   contributors public) once per release that contained its update, and the run reports the
-///   worst device's epsilon.
+///   contributors public) once per release that contained its update (c^2 times for a release
+///   holding c of its updates, the sensitivity then being cC), and the run reports the worst
+///   device's epsilon.
 public struct PrivacyAccounting: Codable, Equatable, Sendable {
     public enum Method: String, Codable, Sendable {
         case poissonSubsampled = "poisson-subsampled-gaussian"
@@ -30,7 +31,8 @@ public struct PrivacyAccounting: Codable, Equatable, Sendable {
     public var adjacency: String
     /// L2 sensitivity of the noised sum, in units of the clipping norm C.
     public var sensitivity: Double
-    /// Steps composed by the end of the run: rounds (subsampled methods) or the worst device's releases.
+    /// Steps composed by the end of the run: rounds (subsampled methods) or the worst device's
+    /// unit Gaussian steps (its releases, a release of c of its updates counting c^2).
     public var steps: Int = 0
     /// Per device: the device with the most releases (the lowest id on ties); nil otherwise.
     public var worstDevice: Int?

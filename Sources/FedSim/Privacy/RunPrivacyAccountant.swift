@@ -8,7 +8,7 @@ struct RunPrivacyAccountant: Sendable {
     /// Local DP: devices noise their own updates, the server adds none.
     let local: Bool
     private var ledger = PrivacyLedger(orders: RDPAccountant.fineOrders)
-    /// Per device: releases that contained its update.
+    /// Per device: unit Gaussian steps of the releases that contained its updates.
     private var releases: [Int]
     /// Central DP noise draws so far (keys the server's noise stream).
     private(set) var noiseDraws = 0
@@ -31,18 +31,23 @@ struct RunPrivacyAccountant: Sendable {
         case .withoutReplacement:
             ledger.compose(q: accounting.samplingRate!, sigma: noiseMultiplier, sampling: .withoutReplacement)
         case .perDevice:
-            for d in devices { release(d) }
+            // A device with c updates in one sum (FedBuff can buffer two of one device) moves it
+            // by up to cC: RDP c^2 alpha / (2 z^2), i.e. c^2 unit Gaussian steps.
+            var counts: [Int: Int] = [:]
+            for d in devices { counts[d, default: 0] += 1 }
+            for d in counts.keys.sorted() { release(d, steps: counts[d]! * counts[d]!) }
         }
         if accounting.method != .perDevice { accounting.steps = ledger.steps }
     }
 
     /// Local DP: `device`'s noised update reached the server.
     mutating func recordUpload(device: Int) {
-        if local { release(device) }
+        if local { release(device, steps: 1) }
     }
 
-    private mutating func release(_ d: Int) {
-        releases[d] += 1
+    /// Books `steps` unit Gaussian steps (noise multiplier z, sensitivity C) on device `d`.
+    private mutating func release(_ d: Int, steps: Int) {
+        releases[d] += steps
         if releases[d] > accounting.steps || (releases[d] == accounting.steps && d < accounting.worstDevice!) {
             accounting.steps = releases[d]
             accounting.worstDevice = d
