@@ -66,6 +66,7 @@ struct Run: ParsableCommand {
         let files = try write(report, to: folder)
         if !quiet {
             print(report.summary.text)
+            if let a = report.summary.privacyAccounting { print("privacy accounting    \(a.method.rawValue), \(a.steps) steps: \(a.reason)") }
             print("")
             print("wrote \(describe(files, in: folder)) (wall clock \(seconds(since: started)))")
         }

@@ -33,30 +33,138 @@ struct PrivacyIntegrationTests {
         #expect(plain.federated.finalParameters == dp.federated.finalParameters)
     }
 
-    @Test("epsilon in the curve is the accountant's value for q = K / N per round")
-    func epsilonMatchesAccountant() throws {
+    @Test("a fixed uniform cohort of K of N is accounted as sampling without replacement (Wang et al. 2019)")
+    func fixedCohortWithoutReplacement() throws {
         let r = try PreparedRun(try scenario(privateJSON(["clip": 1, "noiseMultiplier": 1.1, "delta": 1e-5]))).run()
-        let expected = RDPAccountant.epsilon(q: 5.0 / 20, sigma: 1.1, steps: 6, delta: 1e-5).epsilon
+        let accounting = try #require(r.summary.privacyAccounting)
+        #expect(accounting.method == .withoutReplacement && accounting.samplingRate == 5.0 / 20 && accounting.sensitivity == 2)
+        #expect(accounting.steps == 6)
+        // Theorem 9 for q = 5/20, sigma = 1.1 (replace-one, sensitivity 2C), 6 steps, summed in
+        // 60-digit arithmetic (mpmath) over the fine orders, improved conversion: 19.0281687029769.
         let last = try #require(r.federated.curve.last?.epsilon)
-        #expect(abs(last - expected) < 1e-9)
+        #expect(abs(last - 19.0281687029769) < 1e-9)
         let eps = r.federated.curve.compactMap(\.epsilon)
         #expect(zip(eps, eps.dropFirst()).allSatisfy { $0 <= $1 })
         #expect(r.summary.epsilon == last)
     }
 
+    @Test("selection poisson: the run's epsilon is the Poisson-subsampled Gaussian for q, sigma and the rounds")
+    func poissonSelection() throws {
+        var json = privateJSON(["clip": 1, "noiseMultiplier": 1.1, "delta": 1e-5], rounds: 8)
+        json = setting(json, "training.selection", "poisson")
+        json = setting(json, "training.samplingRate", 0.3)
+        let r = try PreparedRun(try scenario(json)).run()
+        let accounting = try #require(r.summary.privacyAccounting)
+        #expect(accounting.method == .poissonSubsampled && accounting.steps == 8)
+        let expected = RDPAccountant.epsilon(q: 0.3, sigma: 1.1, steps: 8, delta: 1e-5, orders: RDPAccountant.fineOrders).epsilon
+        #expect(abs(r.summary.epsilon! - expected) < 1e-12)
+        // ... which is what `fedsim privacy` prints for the same arguments.
+        let printed = try runFedsim(["privacy", "--q", "0.3", "--sigma", "1.1", "--steps", "8"])
+        #expect(printed.stdout.hasPrefix("epsilon \(Format.significant(r.summary.epsilon!, 6)) "))
+        // Cohorts vary: about 0.3 * 20 = 6 devices a round, not a fixed K.
+        let started = r.federated.counters.tasksStarted
+        #expect(started > 0 && started != 8 * 5)
+    }
+
+    @Test("a Poisson round that samples nobody still releases noise and counts as a step")
+    func emptyPoissonRound() throws {
+        var json = privateJSON(["clip": 1, "noiseMultiplier": 1.0], rounds: 3)
+        json = setting(json, "training.selection", "poisson")
+        json = setting(json, "training.samplingRate", 1e-9)
+        let prepared = try PreparedRun(try scenario(json))
+        let r = prepared.run()
+        #expect(r.federated.counters.tasksStarted == 0)
+        #expect(r.summary.privacyAccounting?.steps == 3 && r.federated.modelVersions == 3)
+        #expect(r.federated.finalParameters != prepared.model.initialParameters())  // pure noise moved it
+    }
+
+    /// The epsilon of the unsampled Gaussian (noise multiplier `sigma`) over the most updates any
+    /// one device had applied, counted by the device ledger.
+    func perDeviceBound(_ r: RunReport, sigma: Double) -> Double {
+        let steps = r.federated.ledger.tasksApplied.max()!
+        return RDPAccountant.epsilon(q: 1, sigma: sigma, steps: steps, delta: 1e-5, orders: RDPAccountant.fineOrders).epsilon
+    }
+
+    @Test("over-selection, churn and FedBuff report at least the per-device unsampled bound")
+    func neverBelowPerDeviceBound() throws {
+        let dp: [String: Any] = ["clip": 1, "noiseMultiplier": 1.5]
+        var over = setting(privateJSON(dp, rounds: 10), "training.overSelection", 1.0)
+        over = setting(over, "training.devicesPerRound", 5)
+        var churn = privateJSON(dp, rounds: 10)
+        churn["availability"] = ["kind": "churn"]
+        churn = setting(churn, "fleet.groups.0.overrides", ["meanOnlineSeconds": 0.3, "meanOfflineSeconds": 0.3])
+        var fedbuff = setting(privateJSON(dp, rounds: 10), "training.mode", "fedbuff")
+        fedbuff = setting(fedbuff, "training.devicesPerRound", nil)
+        fedbuff = setting(fedbuff, "training.concurrency", 8)
+        fedbuff = setting(fedbuff, "training.fedbuff", ["bufferSize": 3])
+        for (name, json) in [("over-selection", over), ("churn", churn), ("fedbuff", fedbuff)] {
+            let r = try PreparedRun(try scenario(json)).run()
+            #expect(r.summary.privacyAccounting?.method == .perDevice, "\(name)")
+            let bound = perDeviceBound(r, sigma: 1.5)
+            #expect(bound > 0 && r.summary.epsilon! >= bound * (1 - 1e-12), "\(name): \(r.summary.epsilon!) < \(bound)")
+            // And above what today's q = K / N Poisson accounting would have claimed for these rounds.
+            let poisson = RDPAccountant.epsilon(q: 5.0 / 20, sigma: 1.5, steps: r.federated.modelVersions, delta: 1e-5,
+                                                orders: RDPAccountant.fineOrders).epsilon
+            #expect(r.summary.epsilon! > poisson, "\(name)")
+        }
+    }
+
     @Test("more noise costs accuracy and buys a smaller epsilon")
     func tradeoff() throws {
+        let none = try PreparedRun(try scenario(privateJSON(nil, rounds: 20))).run()
         let low = try PreparedRun(try scenario(privateJSON(["clip": 1, "noiseMultiplier": 0.3], rounds: 20))).run()
         let high = try PreparedRun(try scenario(privateJSON(["clip": 1, "noiseMultiplier": 3], rounds: 20))).run()
+        let accuracy = { (r: RunReport) in r.federated.curve.last!.accuracy }
+        // Ten classes: chance is 10%.
+        #expect(accuracy(low) > 0.5)
+        #expect(accuracy(high) < accuracy(low))
+        #expect(accuracy(low) <= accuracy(none) + 0.02)
         #expect(high.summary.epsilon! < low.summary.epsilon!)
     }
 
-    @Test("local DP reports the Gaussian mechanism composed over the busiest device's tasks")
+    @Test("local DP: a single device's epsilon is the Gaussian composed once per upload")
     func localDP() throws {
-        let r = try PreparedRun(try scenario(privateJSON(["mode": "local", "clip": 1, "noiseMultiplier": 2]))).run()
-        let steps = r.federated.ledger.tasksStarted.max()!
-        let expected = RDPAccountant.epsilon(q: 1, sigma: 2, steps: steps, delta: 1e-5).epsilon
-        #expect(abs(r.summary.epsilon! - expected) < 1e-9)
+        // One device, one per round, 4 rounds: 4 uploads of noise multiplier 2. Four Gaussian
+        // steps of noise 2 are one Gaussian of noise 2 / sqrt(4) = 1 (RDP 4 alpha / (2 * 4) = alpha / 2).
+        var json = setting(smallScenarioJSON(devices: 1, perRound: 1, rounds: 4), "training.weighting", "uniform")
+        json = setting(json, "fleet.groups", [["profile": "workstation", "count": 1]])
+        json["privacy"] = ["mode": "local", "clip": 1, "noiseMultiplier": 2]
+        let r = try PreparedRun(try scenario(json)).run()
+        #expect(r.federated.counters.uploads == 4)
+        #expect(r.summary.privacyAccounting?.method == .perDevice && r.summary.privacyAccounting?.steps == 4)
+        let single = RDPAccountant.epsilon(q: 1, sigma: 1, steps: 1, delta: 1e-5, orders: RDPAccountant.fineOrders).epsilon
+        #expect(abs(r.summary.epsilon! - single) <= 1e-12 * single)
+    }
+
+    @Test("selection poisson: only in fedavg, without over-selection, deadline or secure aggregation; samplingRate only with it")
+    func selectionErrors() {
+        let base = setting(privateJSON(["clip": 1, "noiseMultiplier": 1]), "training.selection", "poisson")
+        #expect(scenarioError(setting(base, "training.selection", "random"))?.path == "$.training.selection")
+        #expect(scenarioError(setting(base, "training.samplingRate", 0))?.path == "$.training.samplingRate")
+        #expect(scenarioError(setting(base, "training.samplingRate", 1.5))?.path == "$.training.samplingRate")
+        #expect(scenarioError(setting(base, "training.overSelection", 0.5))?.path == "$.training.overSelection")
+        #expect(scenarioError(setting(base, "training.deadlineSeconds", 1))?.path == "$.training.deadlineSeconds")
+        #expect(scenarioError(setting(privateJSON(nil), "training.samplingRate", 0.2))?.path == "$.training.samplingRate")
+        var secure = base
+        secure["secureAggregation"] = ["clip": 1.0]
+        #expect(scenarioError(secure)?.path == "$.training.selection")
+        var async = setting(base, "training.mode", "fedbuff")
+        async = setting(async, "training.devicesPerRound", nil)
+        async = setting(async, "training.concurrency", 4)
+        #expect(scenarioError(async)?.path == "$.training.selection")
+        #expect(scenarioError(base) == nil)
+    }
+
+    @Test("poisson selection survives the effective-scenario round trip; uniform adds no key")
+    func effectiveScenario() throws {
+        var json = setting(privateJSON(["clip": 1, "noiseMultiplier": 1]), "training.selection", "poisson")
+        json = setting(json, "training.samplingRate", 0.2)
+        let s = try scenario(json)
+        #expect(s.training.selection == .poisson && s.training.samplingRate == 0.2)
+        let reloaded = try ScenarioLoader.parse(try ReportWriter.json(s.effectiveJSON))
+        #expect(reloaded.training == s.training)
+        #expect(try scenario(privateJSON(nil)).training.samplingRate == nil)
+        #expect(try scenario(setting(privateJSON(nil), "training.selection", "poisson")).training.samplingRate == 5.0 / 20)
     }
 
     @Test("privacy requires uniform weighting and a positive clip")

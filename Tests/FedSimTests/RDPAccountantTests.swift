@@ -234,14 +234,129 @@ struct RDPAccountantTests {
         #expect(empty.epsilon == .infinity && empty.order.isNaN)
     }
 
-    @Test("composition is linear in the number of steps")
-    func compositionIsLinear() {
-        let orders = RDPAccountant.defaultOrders
-        let one = RDPAccountant.rdp(q: 0.02, sigma: 1.1, steps: 1, orders: orders)
-        let many = RDPAccountant.rdp(q: 0.02, sigma: 1.1, steps: 777, orders: orders)
-        for (a, b) in zip(one, many) {
-            #expect(abs(b - 777 * a) <= 1e-12 * b)
+    @Test("T steps in closed form: T log(1 + q^2 (e^{1/sigma^2} - 1)) at order 2, T alpha / (2 sigma^2) at q = 1")
+    func compositionClosedForms() {
+        // Order 2 of the sampled Gaussian (Mironov, Talwar, Zhang 2019, Sec. 3.2 with alpha = 2),
+        // composed additively (Mironov 2017, Proposition 1), computed by hand here.
+        for (q, sigma, steps) in [(0.02, 1.1, 777), (0.25, 0.8, 3), (0.001, 2.0, 100_000)] {
+            let rdp = RDPAccountant.rdp(q: q, sigma: sigma, steps: steps, orders: [2])[0]
+            let exact = Double(steps) * log1p(q * q * expm1(1 / (sigma * sigma)))
+            #expect(abs(rdp - exact) <= 1e-12 * exact, "q=\(q) sigma=\(sigma) steps=\(steps)")
         }
+        // Without sampling, T Gaussian steps of noise sigma are one Gaussian of noise sigma / sqrt(T).
+        let many = RDPAccountant.rdp(q: 1, sigma: 2, steps: 50, orders: [2, 3.5, 256])
+        let byHand: [Double] = [12.5, 21.875, 1600]   // 50 alpha / (2 * 4)
+        #expect(many == byHand)
+        let composed = RDPAccountant.epsilon(q: 1, sigma: 2, steps: 16, delta: 1e-5, orders: RDPAccountant.fineOrders)
+        let single = RDPAccountant.epsilon(q: 1, sigma: 0.5, steps: 1, delta: 1e-5, orders: RDPAccountant.fineOrders)
+        #expect(abs(composed.epsilon - single.epsilon) <= 1e-12 * single.epsilon && composed.order == single.order)
+    }
+
+    // MARK: Fine orders
+
+    @Test("fine orders: 1.01...1.09, 1.1...10.9, integers 11...256, then 320...1024")
+    func fineOrders() {
+        let orders = RDPAccountant.fineOrders
+        #expect(orders.count == 9 + 99 + 246 + 5)
+        #expect(orders.first == 1.01 && orders[9] == 1.1 && orders.contains(11) && orders.contains(256) && orders.last == 1024)
+        #expect(zip(orders, orders.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(Set(RDPAccountant.defaultOrders).isSubset(of: Set(orders)))
+    }
+
+    @Test("small q: the fine grid finds an order above 63 and a smaller epsilon than Opacus's grid")
+    func fineOrdersTightenSmallQ() {
+        // More orders can only lower the minimum; for tiny q the optimum lies beyond 63.
+        let fine = RDPAccountant.epsilon(q: 5e-4, sigma: 4.0, steps: 5000, delta: 1e-5, orders: RDPAccountant.fineOrders)
+        let opacus = RDPAccountant.epsilon(q: 5e-4, sigma: 4.0, steps: 5000, delta: 1e-5)
+        #expect(opacus.order == 63)              // Opacus's grid ends at its optimum
+        #expect(fine.order > 63 && fine.order < 256)
+        #expect(fine.epsilon < opacus.epsilon / 2)
+    }
+
+    // MARK: Sampling without replacement (Wang, Balle, Kasiviswanathan 2019)
+
+    @Test("without replacement, order 2 in closed form: log(1 + q^2 min{4 (e^{4/sigma^2} - 1), 2 e^{4/sigma^2}})")
+    func withoutReplacementOrderTwo() {
+        // Theorem 9 at alpha = 2 with the replace-one Gaussian eps(2) = 2 (2)^2 / (2 sigma^2) = 4 / sigma^2.
+        for (q, sigma) in [(0.1, 1.5), (0.01, 1.0), (0.5, 3.0), (1e-6, 0.7)] {
+            let e2 = 4 / (sigma * sigma)
+            let exact = log1p(q * q * min(4 * expm1(e2), 2 * exp(e2)))
+            let rdp = WithoutReplacementRDP.rdp(q: q, sigma: sigma, order: 2)
+            #expect(abs(rdp - exact) <= 1e-13 * exact, "q=\(q) sigma=\(sigma)")
+        }
+        // For q = 0.1, sigma = 1.5 by hand: e2 = 1.7778, min(19.67, 11.83) = 11.83, log(1.1183) = 0.11184.
+        #expect(abs(WithoutReplacementRDP.rdp(q: 0.1, sigma: 1.5, order: 2) - 0.11184) < 5e-6)
+    }
+
+    struct WORCase: Sendable, CustomTestStringConvertible {
+        let q, sigma, order, rdp: Double
+        var testDescription: String { "q=\(q) sigma=\(sigma) order=\(order)" }
+    }
+
+    /// Theorem 9 of Wang et al. 2019 summed term by term in 60-digit arithmetic (mpmath, no log
+    /// space), capped by the base mechanism's 2 alpha / sigma^2.
+    static let worCases: [WORCase] = [
+        .init(q: 0.1, sigma: 1.5, order: 3, rdp: 0.28527959161411258),
+        .init(q: 0.1, sigma: 1.5, order: 10, rdp: 6.4074786116012064),
+        .init(q: 0.1, sigma: 1.5, order: 32, rdp: 26.089941999436396),
+        .init(q: 0.01, sigma: 1.0, order: 5, rdp: 4.4168381523309904),
+        .init(q: 0.01, sigma: 1.0, order: 64, rdp: 123.33273421075114),
+        .init(q: 0.001, sigma: 4.0, order: 256, rdp: 25.067873708867188),
+    ]
+
+    @Test("without replacement agrees with a high-precision evaluation of Theorem 9", arguments: worCases)
+    func withoutReplacementHighPrecision(_ c: WORCase) {
+        let rdp = WithoutReplacementRDP.rdp(q: c.q, sigma: c.sigma, order: c.order)
+        #expect(abs(rdp - c.rdp) <= 1e-12 * c.rdp)
+    }
+
+    @Test("without replacement: q = 1 is the replace-one Gaussian 2 alpha / sigma^2; fractional orders use the next integer")
+    func withoutReplacementLimits() {
+        for sigma in [0.5, 1.5, 10] {
+            for order in [1.5, 2, 7, 300] {
+                let exact = 2 * order / (sigma * sigma)
+                #expect(abs(WithoutReplacementRDP.rdp(q: 1, sigma: sigma, order: order) - exact) <= 1e-15 * exact)
+            }
+        }
+        #expect(WithoutReplacementRDP.rdp(q: 0.1, sigma: 1.5, order: 2.5) == WithoutReplacementRDP.rdp(q: 0.1, sigma: 1.5, order: 3))
+        #expect(WithoutReplacementRDP.rdp(q: 0, sigma: 1, order: 2) == 0)
+        #expect(WithoutReplacementRDP.rdp(q: 0.1, sigma: 0, order: 2) == .infinity)
+        #expect(WithoutReplacementRDP.rdp(q: 1.1, sigma: 1, order: 2).isNaN)
+        #expect(WithoutReplacementRDP.rdp(q: 0.1, sigma: 1, order: 1).isNaN)
+        for q in [1e-300, 1e-9, 0.3, 1 - 1e-16] {
+            for sigma in [1e-300, 1e-3, 0.4, 1e3, 1e300] {
+                for order in [1.01, 2, 40, 1024, 2e5] {
+                    let r = WithoutReplacementRDP.rdp(q: q, sigma: sigma, order: order)
+                    #expect(!r.isNaN && r >= 0 && r <= 2 * order / (sigma * sigma) * (1 + 1e-15), "q=\(q) sigma=\(sigma) order=\(order)")
+                }
+            }
+        }
+    }
+
+    @Test("without replacement: epsilon grows with q and steps, shrinks with sigma")
+    func withoutReplacementMonotone() {
+        func eps(_ q: Double, _ sigma: Double, _ steps: Int) -> Double {
+            var ledger = PrivacyLedger(orders: RDPAccountant.fineOrders)
+            ledger.compose(q: q, sigma: sigma, steps: steps, sampling: .withoutReplacement)
+            return ledger.epsilon(delta: 1e-5)
+        }
+        let qs = [0.001, 0.01, 0.1, 0.5, 1.0], sigmas = [0.8, 1.5, 4.0, 10.0], steps = [1, 30, 300, 3000]
+        for (i, q) in qs.enumerated() {
+            for (j, sigma) in sigmas.enumerated() {
+                for (k, t) in steps.enumerated() {
+                    let e = eps(q, sigma, t)
+                    if i > 0 { #expect(eps(qs[i - 1], sigma, t) <= e * (1 + 1e-12)) }
+                    if j > 0 { #expect(eps(q, sigmas[j - 1], t) >= e * (1 - 1e-12)) }
+                    if k > 0 { #expect(eps(q, sigma, steps[k - 1]) <= e * (1 + 1e-12)) }
+                }
+            }
+        }
+        // 300 steps at q = 0.1, sigma = 1.5 over the fine orders: 43.6786200811343 at order 2 by
+        // the same 60-digit evaluation of Theorem 9 and the improved conversion.
+        var ledger = PrivacyLedger(orders: RDPAccountant.fineOrders)
+        ledger.compose(q: 0.1, sigma: 1.5, steps: 300, sampling: .withoutReplacement)
+        #expect(abs(ledger.epsilon(delta: 1e-5) - 43.6786200811343) < 1e-9)
+        #expect(ledger.privacySpent(delta: 1e-5).order == 2)
     }
 
     // MARK: Integer and fractional paths

@@ -58,7 +58,7 @@ final class FedAsync: AsynchronousCoordinator {
         // x + a (base + delta - x)
         var step = task.base!
         var update = decode(task)
-        privatize(&update, contributors: 1)
+        privatize(&update, contributors: [task.device], denominator: 1)
         BLAS.axpy(1, update, &step)
         BLAS.axpy(-1, server.parameters, &step)
         BLAS.axpy(Float(a), step, &server.parameters)

@@ -66,7 +66,7 @@ class Coordinator {
 
     init(_ ctx: FederationContext) {
         self.ctx = ctx
-        server = ServerState(parameters: ctx.model.initialParameters())
+        server = ServerState(parameters: ctx.model.initialParameters(), privacy: RunPrivacyAccountant(scenario: ctx.scenario))
         ledger = DeviceLedger(count: ctx.fleet.count)
         availability = Availability(spec: ctx.scenario.availability, fleet: ctx.fleet, seed: ctx.scenario.seed)
         deviceTasks = [UInt32](repeating: 0, count: ctx.fleet.count)
@@ -142,6 +142,7 @@ class Coordinator {
                 server.counters.bytesUp += task.uploadBytes
                 server.counters.uploads += 1
                 staleness.append(server.version - task.baseVersion)
+                server.privacy?.recordUpload(device: task.device)
                 arrived(id, task, &engine)
             case .lost(let id):
                 let task = tasks.removeValue(forKey: id)!
@@ -159,7 +160,7 @@ class Coordinator {
         return FederatedOutcome(curve: server.curve, counters: server.counters, stopReason: reason,
                                 modelVersions: server.version, rounds: roundsForReport, endTime: engine.now.seconds,
                                 divergence: server.divergence, finalParameters: server.parameters,
-                                ledger: ledger, staleness: staleness)
+                                ledger: ledger, staleness: staleness, privacyAccounting: server.privacy?.accounting)
     }
 
     /// Evaluates when `round` is due (every n-th, and the last), reports the round to the engine.
@@ -326,11 +327,12 @@ class Coordinator {
         return ids
     }
 
-    /// sum_i (w_i s_i / sum_j w_j) * update_i over `updates`, in device order (so the result does
-    /// not depend on arrival order), with s_i the staleness factor of each.
-    func weightedAverage(_ updates: [(task: FederatedTask, factor: Double)]) -> [Float] {
+    /// sum_i (w_i s_i / W) * update_i over `updates`, in device order (so the result does not
+    /// depend on arrival order), with s_i the staleness factor of each and W = sum_j w_j, or the
+    /// fixed `denominator` when given (Poisson rounds under central DP).
+    func weightedAverage(_ updates: [(task: FederatedTask, factor: Double)], denominator: Double? = nil) -> [Float] {
         let ordered = updates.sorted { ($0.task.device, $0.task.deviceTaskIndex) < ($1.task.device, $1.task.deviceTaskIndex) }
-        let total = ordered.reduce(0.0) { $0 + $1.task.weight }
+        let total = denominator ?? ordered.reduce(0.0) { $0 + $1.task.weight }
         var sum = [Float](repeating: 0, count: ctx.model.parameterCount)
         for (task, factor) in ordered {
             let coefficient = task.weight * factor / total
@@ -338,24 +340,20 @@ class Coordinator {
             BLAS.axpy(Float(coefficient), update, &sum)
             ledger.contribution[task.device] += coefficient
         }
-        privatize(&sum, contributors: ordered.count)
+        privatize(&sum, contributors: ordered.map(\.task.device), denominator: total)
         return sum
     }
 
-    /// DP bookkeeping of one aggregation of `m` clipped updates averaged with weight 1/m: central
-    /// DP adds N(0, (z C / m)^2) per coordinate (the sum's sensitivity is C); the accountant
-    /// composes a sampled Gaussian step with q = m / fleet size. Local DP (noise added on devices)
-    /// counts the most tasks any device released.
-    func privatize(_ average: inout [Float], contributors m: Int) {
-        guard let p = ctx.scenario.privacy, m > 0 else { return }
-        switch p.mode {
-        case .central:
-            let rng = RandomStream(seed: ctx.scenario.seed, purpose: .privacyNoise, UInt64.max, UInt64(server.privacyLedger.steps))
-            DPFedAvg.addNoise(&average, sigma: p.noiseMultiplier * p.clip / Double(m), rng: rng)
-            server.privacyLedger.compose(q: min(1, Double(m) / Double(ctx.fleet.count)), sigma: p.noiseMultiplier)
-        case .local:
-            server.localDPSteps = max(server.localDPSteps, ledger.tasksStarted.max() ?? 0)
-        }
+    /// Central DP on one aggregation of the clipped updates of `contributors`, averaged with
+    /// weight 1/`denominator` (their number, or the fixed qN of a Poisson round): adds
+    /// N(0, (z C / denominator)^2) per coordinate, the Gaussian mechanism on the sum, and books the
+    /// release with the run's accountant. Local DP (noise added on devices) does nothing here.
+    /// An aggregation of nobody is noised only with a fixed denominator (a Poisson round).
+    func privatize(_ average: inout [Float], contributors: [Int], denominator: Double) {
+        guard let p = ctx.scenario.privacy, p.mode == .central, !contributors.isEmpty || ctx.training.selection == .poisson else { return }
+        let rng = RandomStream(seed: ctx.scenario.seed, purpose: .privacyNoise, UInt64.max, UInt64(server.privacy!.noiseDraws))
+        DPFedAvg.addNoise(&average, sigma: p.noiseMultiplier * p.clip / denominator, rng: rng)
+        server.privacy!.recordAggregation(devices: contributors)
     }
 
     /// The update the server reconstructs from a task's message.

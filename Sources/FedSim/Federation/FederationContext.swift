@@ -42,6 +42,8 @@ public struct FederatedOutcome: Sendable {
     public var ledger: DeviceLedger
     /// Staleness of every update that reached the server, in arrival order.
     public var staleness: [Int]
+    /// Which privacy accounting the epsilons follow, with its steps at the end; nil without DP.
+    public var privacyAccounting: PrivacyAccounting? = nil
 }
 
 /// The evaluation bookkeeping every mode shares: the server model, its version and the curve.
@@ -53,22 +55,16 @@ struct ServerState {
     var curve: [CurvePoint] = []
     var divergence: String?
     let workspace = ModelWorkspace()
-    /// Central DP: the RDP of every aggregation so far. Local DP: unused (see `localDPSteps`).
-    var privacyLedger = PrivacyLedger()
-    /// Local DP: the most tasks any one device has released.
-    var localDPSteps = 0
+    /// DP bookkeeping (nil without DP).
+    var privacy: RunPrivacyAccountant?
 
     /// Epsilon spent so far at the scenario's delta, or nil without DP.
-    func epsilon(_ ctx: FederationContext) -> Double? {
-        guard let p = ctx.scenario.privacy else { return nil }
-        switch p.mode {
-        case .central: return privacyLedger.epsilon(delta: p.delta)
-        case .local:
-            return localDPSteps == 0 ? 0 : RDPAccountant.epsilon(q: 1, sigma: p.noiseMultiplier, steps: localDPSteps, delta: p.delta).epsilon
-        }
-    }
+    func epsilon(_ ctx: FederationContext) -> Double? { privacy?.epsilon }
 
-    init(parameters: [Float]) { self.parameters = parameters }
+    init(parameters: [Float], privacy: RunPrivacyAccountant?) {
+        self.parameters = parameters
+        self.privacy = privacy
+    }
 
     /// Evaluates the server model on the test set and appends a curve point; returns the
     /// accuracy, or nil (after recording a divergence) when the loss is not finite.

@@ -13,6 +13,11 @@ import FedSimEngine
 /// Over-selection and deadlines follow Bonawitz et al. 2019 ("Towards Federated Learning at
 /// Scale: System Design"): with over-selection f the server selects ceil(K (1 + f)) devices and
 /// keeps the first K updates; updates arriving after their round closed are dropped and counted.
+///
+/// With `selection: poisson` (DP-FedAvg, McMahan, Ramage, Talwar, Zhang 2018, "Learning
+/// Differentially Private Recurrent Language Models") each online idle device joins a round
+/// independently with probability q, and the round waits for every device it sampled; a round
+/// that sampled nobody still closes (under central DP it releases pure noise).
 final class SynchronousFedAvg: Coordinator {
     var round = 0
     var roundOpen = false
@@ -50,12 +55,23 @@ final class SynchronousFedAvg: Coordinator {
         round += 1
         roundOpen = true
         accepted = []
-        let count = min(online.count, Int((Double(t.devicesPerRound) * (1 + t.overSelection)).rounded(.up)))
         let rng = RandomStream(seed: ctx.scenario.seed, purpose: .selection, UInt64(round))
-        let devices = sampleWithoutReplacement(count, from: online.count, rng: rng).map { online[$0] }
-        wanted = min(t.devicesPerRound, count)
+        let devices: [Int]
+        switch t.selection {
+        case .uniform:
+            let count = min(online.count, Int((Double(t.devicesPerRound) * (1 + t.overSelection)).rounded(.up)))
+            devices = sampleWithoutReplacement(count, from: online.count, rng: rng).map { online[$0] }
+            wanted = min(t.devicesPerRound, count)
+        case .poisson:
+            devices = online.filter { _ in rng.bernoulli(t.samplingRate!) }
+            wanted = devices.count
+        }
         cohort = devices
-        outstanding = count
+        outstanding = devices.count
+        guard !devices.isEmpty else {
+            closeRound(&engine)   // a Poisson round that sampled nobody still releases noise
+            return
+        }
         launch(devices, round: round, keepBase: false, &engine)
         if let deadline = t.deadlineSeconds {
             engine.schedule(.deadline(round: round), after: SimTime(seconds: deadline))
@@ -93,6 +109,15 @@ final class SynchronousFedAvg: Coordinator {
         if r == round && roundOpen { closeRound(&engine) }
     }
 
+    /// Central DP with Poisson selection: DP-FedAvg's fixed-denominator estimator (McMahan et al.
+    /// 2018) divides the sum of the sampled updates by qN, the expected cohort size, so one
+    /// device's clipped update moves the average by at most C / (qN) whoever else was sampled;
+    /// nil otherwise (the average over the accepted updates' weights).
+    var poissonDenominator: Double? {
+        guard ctx.training.selection == .poisson, ctx.scenario.privacy?.mode == .central else { return nil }
+        return ctx.training.samplingRate! * Double(ctx.fleet.count)
+    }
+
     /// Aggregates the accepted updates, evaluates when due, and starts the next round.
     func closeRound(_ engine: inout Engine<FederationEvent>) {
         roundOpen = false
@@ -100,10 +125,10 @@ final class SynchronousFedAvg: Coordinator {
             secureClose(&engine)
             return
         }
-        if accepted.isEmpty {
+        if accepted.isEmpty && poissonDenominator == nil {
             server.counters.failedRounds += 1
         } else {
-            let average = weightedAverage(accepted.map { ($0, 1.0) })
+            let average = weightedAverage(accepted.map { ($0, 1.0) }, denominator: poissonDenominator)
             BLAS.axpy(1, average, &server.parameters)
             server.version += 1
             server.counters.tasksApplied += accepted.count
@@ -174,7 +199,7 @@ final class SynchronousFedAvg: Coordinator {
         if let sum = result.sum {
             var average = [Float](repeating: 0, count: dimension)
             for (j, c) in coordinates.enumerated() { average[c] = Float(sum[j]) }
-            privatize(&average, contributors: accepted.count)
+            privatize(&average, contributors: accepted.map(\.device), denominator: Double(accepted.count))
             pendingSum = average
             server.counters.tasksApplied += accepted.count
             for task in accepted { ledger.tasksApplied[task.device] += 1 }

@@ -60,6 +60,17 @@ public enum RDPAccountant {
     public static let defaultOrders: [Double] =
         (1..<100).map { 1 + Double($0) / 10.0 } + (12..<64).map { Double($0) }
 
+    /// The orders fedsim's run-time accountant and `fedsim privacy` use: 1.01...1.09 (step 0.01),
+    /// 1.1...10.9 (step 0.1), every integer 11...256, then 320, 384, 512, 768, 1024 (359 orders).
+    /// Small sampling rates put the optimal order well above Opacus's last order 63, where a
+    /// grid that stops there loosens epsilon; large noise puts it near 1.
+    public static let fineOrders: [Double] = {
+        let nearOne: [Double] = (1..<10).map { 1 + Double($0) / 100.0 }
+        let tenths: [Double] = (1..<100).map { 1 + Double($0) / 10.0 }
+        let integers: [Double] = (11...256).map { Double($0) }
+        return nearOne + tenths + integers + [320, 384, 512, 768, 1024]
+    }()
+
     /// The orders used by TF Privacy's `compute_dp_sgd_privacy` (and the TF Privacy tutorials):
     /// `[1.25, 1.5, 1.75, 2, 2.25, 2.5, 3, 3.5, 4, 4.5] + list(range(5, 64)) + [128, 256, 512]`.
     public static let tensorFlowPrivacyOrders: [Double] =
@@ -357,8 +368,16 @@ public struct PrivacyLedger: Sendable {
     /// Number of mechanism invocations composed so far (saturates at `Int.max`).
     public private(set) var steps: Int
 
-    /// Per-step RDP of the last (q, sigma) composed; rounds usually repeat the same pair.
-    private var cache: (q: Double, sigma: Double, perStep: [Double])?
+    /// How the records of one step are sampled, which selects the per-step RDP bound.
+    public enum Sampling: Sendable, Equatable {
+        /// Each record independently with probability q, add/remove adjacency (``RDPAccountant``).
+        case poisson
+        /// A uniform fixed-size sample, ratio q, replace-one adjacency (``WithoutReplacementRDP``).
+        case withoutReplacement
+    }
+
+    /// Per-step RDP of the last (sampling, q, sigma) composed; rounds usually repeat the same triple.
+    private var cache: (sampling: Sampling, q: Double, sigma: Double, perStep: [Double])?
 
     public init(orders: [Double] = RDPAccountant.defaultOrders) {
         self.orders = orders
@@ -367,15 +386,18 @@ public struct PrivacyLedger: Sendable {
     }
 
     /// Composes `steps` invocations of the sampled Gaussian mechanism with sampling rate `q`
-    /// and noise multiplier `sigma`. `steps <= 0` does nothing.
-    public mutating func compose(q: Double, sigma: Double, steps count: Int = 1) {
+    /// (Poisson unless `sampling` says otherwise) and noise multiplier `sigma`. `steps <= 0` does nothing.
+    public mutating func compose(q: Double, sigma: Double, steps count: Int = 1, sampling: Sampling = .poisson) {
         guard count > 0 else { return }
         let perStep: [Double]
-        if let cache, cache.q == q, cache.sigma == sigma {
+        if let cache, cache.sampling == sampling, cache.q == q, cache.sigma == sigma {
             perStep = cache.perStep
         } else {
-            perStep = orders.map { RDPAccountant.rdp(q: q, sigma: sigma, order: $0) }
-            cache = (q, sigma, perStep)
+            switch sampling {
+            case .poisson: perStep = orders.map { RDPAccountant.rdp(q: q, sigma: sigma, order: $0) }
+            case .withoutReplacement: perStep = orders.map { WithoutReplacementRDP.rdp(q: q, sigma: sigma, order: $0) }
+            }
+            cache = (sampling, q, sigma, perStep)
         }
         for index in rdp.indices {
             rdp[index] += RDPAccountant.composed(perStep[index], steps: count)

@@ -145,6 +145,8 @@ public struct RunSummary: Codable, Equatable, Sendable {
     /// DP spent by the end of the run (epsilon at `privacyDelta`); nil without DP.
     public var epsilon: Double?
     public var privacyDelta: Double?
+    /// Which privacy accounting `epsilon` follows and why; nil without DP.
+    public var privacyAccounting: PrivacyAccounting?
     public var rounds: Int
     public var modelVersions: Int
     public var stopReason: String
@@ -170,6 +172,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
         staleness = Staleness(federated.staleness)
         epsilon = federated.curve.last?.epsilon
         privacyDelta = scenario.privacy?.delta
+        privacyAccounting = federated.privacyAccounting
         let dense = Double(1 + 4 * model.parameterCount)
         let c = federated.counters
         compression = Compression(

@@ -56,6 +56,10 @@ extension Scenario {
             training["devicesPerRound"] = int(t.devicesPerRound)
             training["overSelection"] = num(t.overSelection)
             if let d = t.deadlineSeconds { training["deadlineSeconds"] = num(d) }
+            if let q = t.samplingRate {
+                training["selection"] = .string(t.selection.rawValue)
+                training["samplingRate"] = num(q)
+            }
         case .fedasync:
             training["concurrency"] = int(t.concurrency)
             let f = t.fedasync!

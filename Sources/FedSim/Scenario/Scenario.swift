@@ -202,6 +202,11 @@ public struct TrainingSpec: Codable, Equatable, Sendable {
     public var rounds: Int
     /// Stop at this virtual time, in seconds (optional).
     public var maxTimeSeconds: Double?
+    /// Synchronous mode: how a round's devices are chosen.
+    public enum Selection: String, Codable, Sendable { case uniform, poisson }
+    public var selection: Selection = .uniform
+    /// `selection: poisson`: the probability q that an online idle device joins a round.
+    public var samplingRate: Double? = nil
 }
 
 /// FedAsync (Xie, Koyejo, Gupta 2019): mix each arriving model in with weight alpha * s(staleness).

@@ -214,6 +214,8 @@ public enum ScenarioLoader {
         var deadline: Double?
         var fedasync: FedAsyncSpec?
         var fedbuff: FedBuffSpec?
+        var selection = TrainingSpec.Selection.uniform
+        var samplingRate: Double?
         if mode == .fedavg {
             let kNode = try o.required("devicesPerRound", "an integer >= 1")
             k = try kNode.integer(min: 1)
@@ -228,6 +230,7 @@ public enum ScenarioLoader {
                 throw ScenarioError(path: kNode.path, expected: "devices per round <= the fleet size \(n)", found: "\(k)")
             }
             deadline = try o.optional("deadlineSeconds")?.positive()
+            (selection, samplingRate) = try readSelection(o, devicesPerRound: k, fleetSize: n, overSelection: over)
         } else {
             let cNode = try o.required("concurrency", "an integer >= 1 (devices training at once)")
             concurrency = try cNode.integer(min: 1)
@@ -264,7 +267,7 @@ public enum ScenarioLoader {
             throw ScenarioError(path: stray.path, expected: "no \"fedbuff\" section unless mode is \"fedbuff\"", found: stray.value.summary)
         }
         if mode != .fedavg {
-            for key in ["devicesPerRound", "overSelection", "deadlineSeconds"] {
+            for key in ["devicesPerRound", "overSelection", "deadlineSeconds", "selection", "samplingRate"] {
                 if let stray = o.optional(key) {
                     throw ScenarioError(path: stray.path, expected: "no \"\(key)\" in mode \"\(modeName)\" (synchronous only)", found: stray.value.summary)
                 }
@@ -296,7 +299,30 @@ public enum ScenarioLoader {
                             weighting: TrainingSpec.Weighting(rawValue: weighting)!, overSelection: over,
                             deadlineSeconds: deadline, localEpochs: epochs, localSteps: steps, batchSize: batch,
                             adaptiveBatch: adaptive, minBatch: minBatch, maxBatch: maxBatch,
-                            learningRate: lr, rounds: rounds, maxTimeSeconds: maxTime)
+                            learningRate: lr, rounds: rounds, maxTimeSeconds: maxTime,
+                            selection: selection, samplingRate: samplingRate)
+    }
+
+    /// `training.selection` ("uniform" or "poisson") and, with poisson, `training.samplingRate`
+    /// (q in (0, 1], default devicesPerRound / fleet size). A Poisson round waits for every device
+    /// it sampled, so it takes neither over-selection (above 0) nor a deadline.
+    static func readSelection(_ o: JSONObject, devicesPerRound k: Int, fleetSize n: Int, overSelection over: Double) throws(ScenarioError)
+        -> (TrainingSpec.Selection, Double?) {
+        let name = try o.optional("selection")?.choice(["uniform", "poisson"]) ?? "uniform"
+        let rateNode = o.optional("samplingRate")
+        guard name == "poisson" else {
+            if let rateNode {
+                throw ScenarioError(path: rateNode.path, expected: "no samplingRate unless selection is \"poisson\"", found: rateNode.value.summary)
+            }
+            return (.uniform, nil)
+        }
+        let key = over > 0 ? "overSelection" : "deadlineSeconds"
+        if let stray = o.optional(key) {
+            throw ScenarioError(path: stray.path, expected: "no \(key) with selection \"poisson\" (a round waits for every device it sampled)",
+                                found: stray.value.summary)
+        }
+        let q = try rateNode?.number(1e-12...1, expected: "a sampling rate in (0, 1]") ?? Double(k) / Double(n)
+        return (.poisson, q)
     }
 
     static func readPrivacy(_ o: JSONObject?, training: TrainingSpec) throws(ScenarioError) -> PrivacySpec? {
@@ -335,6 +361,10 @@ public enum ScenarioLoader {
             spec.ringBits = SecureAggregationConfig.smallestRingBits(cohortSize: cohort, magnitude: SecureAggregationConfig.eightBitLevels) ?? 64
         }
         try o.rejectUnknownKeys()
+        if training.selection == .poisson {
+            throw ScenarioError(path: "$.training.selection", expected: "\"uniform\" with secure aggregation (its threshold is set for a cohort of K)",
+                                found: "\"poisson\"")
+        }
         guard training.mode == .fedavg else {
             throw ScenarioError(path: "$.training.mode", expected: "\"fedavg\" with secure aggregation (it needs a round's cohort)",
                                 found: "\"\(training.mode.rawValue)\"")
