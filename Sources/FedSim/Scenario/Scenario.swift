@@ -120,6 +120,15 @@ public struct DataSpec: Codable, Equatable, Sendable {
     /// file); resolved against the scenario file's folder. When set, it replaces the test split
     /// and the partition.
     public var assignments: String? = nil
+    /// The folder `path` and `assignments` are resolved against when they are relative: the
+    /// scenario file's folder (set by ``ScenarioLoader/load(contentsOf:)``; nil: the current
+    /// folder). Not part of the scenario's JSON, so outputs hold the paths as written.
+    public var folder: String? = nil
+
+    /// `file` resolved against ``folder``.
+    public func resolved(_ file: String) -> String {
+        ScenarioLoader.resolve(file, relativeTo: URL(fileURLWithPath: folder ?? ".")).path
+    }
 }
 
 /// How training samples are assigned to devices.
