@@ -26,9 +26,10 @@ public struct SimTime: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var seconds: Double { Double(nanoseconds) / 1e9 }
 
     public static func < (a: SimTime, b: SimTime) -> Bool { a.nanoseconds < b.nanoseconds }
-    /// The sum, saturated at ``end`` (both operands are at most ``end``, so it cannot wrap).
+    /// The sum, saturated at ``end`` (never wraps).
     public static func + (a: SimTime, b: SimTime) -> SimTime {
-        SimTime(nanoseconds: min(a.nanoseconds + b.nanoseconds, end.nanoseconds))
+        let (sum, overflow) = a.nanoseconds.addingReportingOverflow(b.nanoseconds)
+        return SimTime(nanoseconds: overflow ? end.nanoseconds : min(sum, end.nanoseconds))
     }
     public static func - (a: SimTime, b: SimTime) -> SimTime {
         SimTime(nanoseconds: a.nanoseconds - b.nanoseconds)

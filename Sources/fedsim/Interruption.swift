@@ -8,8 +8,14 @@ import Synchronization
 enum Interruption {
     private static let signalNumber = Atomic<Int32>(0)
 
-    /// Installs the handlers.
+    /// Installs the handlers, and unblocks both signals: a parent may have blocked them, and a
+    /// blocked mask survives exec (a test runner's Process does this), leaving them pending forever.
     static func install() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         for s in [SIGINT, SIGTERM] {
             signal(s) { number in
                 Interruption.signalNumber.store(number, ordering: .relaxed)
