@@ -71,8 +71,9 @@ struct ReliabilityTests {
     @Test("adaptive batches stay in minBatch...maxBatch when speeds differ by 1e15 and memory is huge")
     func adaptiveExtremes() throws {
         var json = smallScenarioJSON(devices: 4, perRound: 2, rounds: 2)
-        json = setting(json, "fleet.groups.0.overrides", ["flops": 1e3, "speedSigma": 3, "memoryGB": 1e6])
-        json = setting(json, "fleet.groups.1.overrides", ["flops": 1e18, "speedSigma": 3, "memoryGB": 1e6])
+        // One fast device among three slow ones: the median is slow, the fast device's ratio 1e15 x 1e6 exceeds Int.
+        json = setting(json, "fleet.groups", [["profile": "phone", "count": 1, "overrides": ["flops": 1e18, "memoryGB": 1e6]],
+                                              ["profile": "phone", "count": 3, "overrides": ["flops": 1e3, "memoryGB": 1e6]]])
         json = setting(json, "training.adaptiveBatch", true)
         json = setting(json, "training.batchSize", 1_000_000)
         let report = try PreparedRun(try scenario(json)).run()
