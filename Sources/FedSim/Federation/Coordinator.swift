@@ -125,10 +125,12 @@ class Coordinator {
         if server.divergence == nil && server.lastEvaluatedVersion != server.version {
             _ = server.evaluate(ctx, time: engine.now, round: roundsForReport)
         }
-        return FederatedOutcome(curve: server.curve, counters: server.counters, stopReason: reason,
+        var outcome = FederatedOutcome(curve: server.curve, counters: server.counters, stopReason: reason,
                                 modelVersions: server.version, rounds: roundsForReport, endTime: engine.now.seconds,
                                 divergence: server.divergence, finalParameters: server.parameters,
                                 ledger: ledger, staleness: staleness, privacyAccounting: server.privacy?.accounting)
+        outcome.serverOptimizerStateBytes = serverSide.optimizer.stateBytes
+        return outcome
     }
 
     /// Evaluates when `round` is due (every n-th, and the last), reports the round to the engine.

@@ -11,7 +11,7 @@ struct ServerPipeline {
     init(_ ctx: FederationContext, channel: UplinkChannel) {
         decoding = UpdateDecoding(channel: channel, dimension: ctx.model.parameterCount)
         noise = CentralNoise(ctx.scenario)
-        optimizer = FedAvgServer(learningRate: Float(ctx.training.fedbuff?.serverLearningRate ?? 1))
+        optimizer = ServerOptimizers.make(ctx.training.server, dimension: ctx.model.parameterCount)
     }
 
     /// decode -> aggregate -> [noise]: the weighted average of `updates` (see
