@@ -256,7 +256,7 @@ class Coordinator {
         let seed = ctx.scenario.seed
         let maskedInputBytes = secureUplink?.maskedInputBytes(dimension: dimension)
         let privacy = ctx.scenario.privacy
-        let trained = parallelMap(count: trainIndices.count, threads: ctx.threads) { j in
+        let trained = parallelMap(count: trainIndices.count, threads: ctx.threads, cost: { toTrain[$0].flops }) { j in
             // The device trains from the model it decoded, clips (and with local DP noises) its
             // update, and encodes it, adding its error-feedback residual first when it keeps one.
             let plan = toTrain[j]
