@@ -38,7 +38,8 @@ func parallelMap<T: Sendable, C>(
 }
 
 /// One context per pool worker, made by `make` on that worker's first task. A worker only ever
-/// touches its own slot, and only while the pool runs one of its tasks.
+/// touches its own slot, and only while the pool runs one of its tasks; one `PerWorker` serves one
+/// caller at a time (keep it with the run that owns it, never share it between concurrent runs).
 final class PerWorker<C>: @unchecked Sendable {
     private let make: () -> C
     private var slots = UnsafeMutableBufferPointer<C?>(start: nil, count: 0)
