@@ -220,7 +220,7 @@ class Coordinator {
         let trains = plans.map { plan in plan.lossAt.map { $0 >= plan.computeEnd } ?? true }
         let trainIndices = plans.indices.filter { trains[$0] }
         let toTrain = trainIndices.map { plans[$0] }
-        let trained = parallelMap(count: trainIndices.count, threads: ctx.threads) { j in
+        let trained = parallelMap(count: trainIndices.count, threads: ctx.threads, cost: { toTrain[$0].flops }) { j in
             device.run(toTrain[j].task, from: toTrain[j].start, memory: toTrain[j].memory, round: round)
         }
         var ids: [Int] = []
