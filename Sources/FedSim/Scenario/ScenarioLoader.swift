@@ -218,6 +218,7 @@ public enum ScenarioLoader {
         var deadline: Double?
         var fedasync: FedAsyncSpec?
         var fedbuff: FedBuffSpec?
+        var fedbuffRate: JSONNode?
         var selection = TrainingSpec.Selection.uniform
         var samplingRate: Double?
         if mode == .fedavg {
@@ -264,10 +265,10 @@ public enum ScenarioLoader {
             let bNode = fo?.optional("bufferSize")
             // A buffer larger than the fleet would wait for one device's several updates.
             let buffer = try bNode?.integer(min: 1, max: n) ?? concurrency
-            let lr = try fo?.optional("serverLearningRate")?.number(in: ScenarioRange.rate, unit: "learning rate") ?? 1
+            fedbuffRate = fo?.optional("serverLearningRate")
             let maxStale = try fo?.optional("maxStaleness")?.integer(min: 0)
             try fo?.rejectUnknownKeys()
-            fedbuff = FedBuffSpec(bufferSize: buffer, serverLearningRate: lr, maxStaleness: maxStale)
+            fedbuff = FedBuffSpec(bufferSize: buffer, maxStaleness: maxStale)
         } else if let stray = o.optional("fedbuff") {
             throw ScenarioError(path: stray.path, expected: "no \"fedbuff\" section unless mode is \"fedbuff\"", found: stray.value.summary)
         }
@@ -299,13 +300,14 @@ public enum ScenarioLoader {
         let lr = try o.required("learningRate", "a positive number").positive()
         let rounds = try o.optional("rounds")?.integer(min: 1, max: 100_000_000) ?? 100
         let maxTime = try o.optional("maxTimeSeconds")?.number(in: ScenarioRange.seconds, unit: "seconds")
+        let server = try readServerOptimizer(o.optional("server"), mode: mode, fedbuffLearningRate: fedbuffRate)
         try o.rejectUnknownKeys()
         return TrainingSpec(mode: mode, devicesPerRound: k, concurrency: concurrency, fedasync: fedasync, fedbuff: fedbuff,
                             weighting: TrainingSpec.Weighting(rawValue: weighting)!, overSelection: over,
                             deadlineSeconds: deadline, localEpochs: epochs, localSteps: steps, batchSize: batch,
                             adaptiveBatch: adaptive, minBatch: minBatch, maxBatch: maxBatch,
                             learningRate: lr, rounds: rounds, maxTimeSeconds: maxTime,
-                            selection: selection, samplingRate: samplingRate)
+                            selection: selection, samplingRate: samplingRate, server: server)
     }
 
     /// `training.selection` ("uniform" or "poisson") and, with poisson, `training.samplingRate`
@@ -333,7 +335,7 @@ public enum ScenarioLoader {
     static func readPrivacy(_ o: JSONObject?, training: TrainingSpec) throws(ScenarioError) -> PrivacySpec? {
         guard let o else { return nil }
         let mode = try o.optional("mode")?.choice(["central", "local"]) ?? "central"
-        let clip = try o.required("clip", "a positive clipping norm").number(in: ScenarioRange.rate, unit: "clipping norm")
+        let clip = try o.required("clip", "a positive clipping norm").number(in: ScenarioRange.clip, unit: "clipping norm")
         let z = try o.required("noiseMultiplier", "a number >= 0").number(in: ScenarioRange.factor, unit: "noise multiplier")
         let delta = try o.optional("delta")?.number(1e-300...0.999_999, expected: "a delta in (0, 1)") ?? 1e-5
         try o.rejectUnknownKeys()
@@ -351,7 +353,7 @@ public enum ScenarioLoader {
         let eightBit = SecureUplink.usesEightBitLevels(uplink)
         let cohort = Int((Double(training.devicesPerRound) * (1 + training.overSelection)).rounded(.up))
         let thresholdNode = o.optional("threshold")
-        var spec = SecureAggregationSpec(threshold: try thresholdNode?.integer(min: 1), clip: try o.optional("clip")?.number(in: ScenarioRange.rate, unit: "clipping bound") ?? 1,
+        var spec = SecureAggregationSpec(threshold: try thresholdNode?.integer(min: 1), clip: try o.optional("clip")?.number(in: ScenarioRange.clip, unit: "clipping bound") ?? 1,
                                          fractionalBits: 16, ringBits: 32)
         if let f = o.optional("fractionalBits") {
             guard !eightBit else { throw f.fail("no fractionalBits with 8-bit values (their grid is clip/127)") }

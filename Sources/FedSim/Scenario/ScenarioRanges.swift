@@ -27,9 +27,9 @@ enum ScenarioRange {
     static let seconds: ClosedRange<Double> = 1e-6...1e9
     /// Length of a diurnal day, seconds.
     static let dayLength: ClosedRange<Double> = 1...1e9
-    /// Server learning rate and clipping norms (device learning rates only need to be positive:
-    /// a huge one diverges, which the run detects).
-    static let rate: ClosedRange<Double> = 1e-12...1e12
+    /// Clipping norms and bounds (learning rates only need to be positive: a huge one diverges,
+    /// which the run detects).
+    static let clip: ClosedRange<Double> = 1e-12...1e12
     /// Weights and factors that may be 0: l2, noise multiplier, staleness a and b.
     static let factor: ClosedRange<Double> = 0...1e6
     /// Synthetic(alpha, beta) variances.
