@@ -51,8 +51,14 @@ guard !bases.isEmpty else { print("fedsim-fuzz: no scenarios in \(scenarioFolder
 let work = URL(fileURLWithPath: options.work)
 try? fm.removeItem(at: work)
 try! fm.createDirectory(at: work, withIntermediateDirectories: true)
-// Mutants live in work/, whose data/ is the shipped data, so relative data paths resolve.
+// Mutants live in work/, whose data/ is the shipped data, so relative data paths resolve. The
+// binary is copied there, so a rebuild during a campaign cannot change or remove it.
 try! fm.createSymbolicLink(at: work.appendingPathComponent("data"), withDestinationURL: scenarioFolder.appendingPathComponent("data"))
+let binary = work.appendingPathComponent("fedsim").path
+guard (try? fm.copyItem(atPath: options.binary, toPath: binary)) != nil else {
+    print("fedsim-fuzz: cannot copy the binary \(options.binary) (build it with swift build -c release --product fedsim)")
+    exit(2)
+}
 
 var mutator = Mutator(rng: SplitMix64(state: options.seed))
 var tally = Tally()
@@ -64,7 +70,7 @@ for i in 0 ..< options.count {
     let file = work.appendingPathComponent("m\(i).json")
     try! Data(text.utf8).write(to: file)
     let label = "mutant \(i) of \(baseName) (seed \(options.seed))"
-    let v = Harness.execute(options.binary, ["validate", file.path], timeout: options.timeout)
+    let v = Harness.execute(binary, ["validate", file.path], timeout: options.timeout)
     let verdict = Harness.judgeValidate(v)
     tally.add("validate", verdict, label: label, file: file)
     guard v.status == 0 else { continue }
@@ -73,7 +79,7 @@ for i in 0 ..< options.count {
     let capped = work.appendingPathComponent("r\(i).json")
     try! Data(Harness.shortRun(tree).text.utf8).write(to: capped)
     let out = work.appendingPathComponent("out-\(i)")
-    let r = Harness.execute(options.binary, ["run", capped.path, "--out", out.path, "--quiet", "--threads", "1"], timeout: options.timeout)
+    let r = Harness.execute(binary, ["run", capped.path, "--out", out.path, "--quiet", "--threads", "1"], timeout: options.timeout)
     tally.add("run", Harness.judgeRun(r, out: out), label: label + " run", file: capped)
     if !options.keep { try? fm.removeItem(at: out) }
 }
