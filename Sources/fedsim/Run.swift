@@ -32,6 +32,11 @@ struct Run: ParsableCommand {
         valueName: "dir"))
     var out: String?
 
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Puts a value at a path of the scenario before it is validated, e.g. training.learningRate=0.1 or fleet.groups[0].count=500 (repeatable; the value is typed by the JSON it parses as, else a string).",
+        valueName: "path=value"))
+    var overrides: [String] = []
+
     @Option(name: .long, help: ArgumentHelp(
         "Replaces the scenario's seed, so the same fleet and data can be replayed with other random draws.",
         valueName: "n"))
@@ -58,7 +63,7 @@ struct Run: ParsableCommand {
     func run() throws {
         if let seeds { return try runSeeds(seeds) }
         let started = ContinuousClock.now
-        var loaded = try loadScenario(scenario)
+        var loaded = try loadScenario(scenario, overrides: overrides)
         if let seed { loaded.seed = UInt64(seed) }
         let prepared = try prepare(loaded, file: scenario)
         let folder = URL(fileURLWithPath: out ?? "Results/\(loaded.name)")
@@ -79,7 +84,7 @@ struct Run: ParsableCommand {
     /// in turn, then the statistics over the seeds are printed and written to seeds.json.
     func runSeeds(_ count: Int) throws {
         let started = ContinuousClock.now
-        let loaded = try loadScenario(scenario)
+        let loaded = try loadScenario(scenario, overrides: overrides)
         let first = seed.map(UInt64.init) ?? loaded.seed
         let last = first + UInt64(count) - 1
         guard last <= UInt64(UInt32.max) else {
@@ -282,8 +287,12 @@ struct Validate: ParsableCommand {
     @Argument(help: "The scenario JSON file to check.", completion: .file(extensions: ["json"]))
     var scenario: String
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("As for run: puts a value at a path of the scenario first (repeatable).",
+                                                         valueName: "path=value"))
+    var overrides: [String] = []
+
     func run() throws {
-        let loaded = try loadScenario(scenario)
+        let loaded = try loadScenario(scenario, overrides: overrides)
         let prepared = try prepare(loaded, file: scenario)
         let sizes = prepared.data.shards.map(\.count)
         print("\(scenario): valid: \(loaded.fleet.deviceCount) devices, \(prepared.data.train.count) training and \(prepared.data.test.count) test samples, \(sizes.min() ?? 0)...\(sizes.max() ?? 0) samples per device")
@@ -308,10 +317,12 @@ func alignColumns(_ rows: [[String]]) -> [String] {
     }
 }
 
-/// Loads a scenario, turning a scenario error into one line on stderr and exit status 2.
-func loadScenario(_ path: String) throws -> Scenario {
-    do {
-        return try ScenarioLoader.load(contentsOf: URL(fileURLWithPath: path))
+/// Loads a scenario with its `--set` overrides, turning a scenario error into one line on stderr
+/// and exit status 2.
+func loadScenario(_ path: String, overrides: [String] = []) throws -> Scenario {
+    do throws(ScenarioError) {
+        let parsed = try overrides.map { text throws(ScenarioError) in try ScenarioOverride(text) }
+        return try ScenarioLoader.load(contentsOf: URL(fileURLWithPath: path), overrides: parsed)
     } catch {
         throw failure("\(path): \(error)", code: 2)
     }
