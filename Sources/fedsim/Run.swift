@@ -66,8 +66,10 @@ struct Run: ParsableCommand {
         var loaded = try loadScenario(scenario, overrides: overrides)
         if let seed { loaded.seed = UInt64(seed) }
         let prepared = try prepare(loaded, file: scenario)
+        if !quiet { warn(RunWarnings.beforeRun(prepared)) }
         let folder = URL(fileURLWithPath: out ?? "Results/\(loaded.name)")
         let report = train(prepared, what: "\(loaded.name) (seed \(loaded.seed))")
+        if !quiet { warn(RunWarnings.afterRun(report.summary, scenario: loaded)) }
         let files = try write(report, to: folder)
         if !quiet {
             print(report.summary.text)
@@ -96,6 +98,7 @@ struct Run: ParsableCommand {
             variant.seed = s
             runs.append(try prepare(variant, file: scenario))
         }
+        if !quiet, let first = runs.first { warn(RunWarnings.beforeRun(first)) }
         let folder = URL(fileURLWithPath: out ?? "Results/\(loaded.name)")
 
         var results: [SeedRun] = []
@@ -294,6 +297,7 @@ struct Validate: ParsableCommand {
     func run() throws {
         let loaded = try loadScenario(scenario, overrides: overrides)
         let prepared = try prepare(loaded, file: scenario)
+        warn(RunWarnings.beforeRun(prepared))
         let sizes = prepared.data.shards.map(\.count)
         print("\(scenario): valid: \(loaded.fleet.deviceCount) devices, \(prepared.data.train.count) training and \(prepared.data.test.count) test samples, \(sizes.min() ?? 0)...\(sizes.max() ?? 0) samples per device")
     }
@@ -335,6 +339,11 @@ func prepare(_ scenario: Scenario, file: String) throws -> PreparedRun {
     } catch {
         throw failure("\(file): \(error)", code: 2)
     }
+}
+
+/// Prints each message as a warning on stderr.
+func warn(_ messages: [String]) {
+    for m in messages { FileHandle.standardError.write(Data("warning: \(m)\n".utf8)) }
 }
 
 /// Prints `message` as an error on stderr and returns an exit with `code`.

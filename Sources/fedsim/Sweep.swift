@@ -84,10 +84,11 @@ struct Sweep: ParsableCommand {
             print("\(spec.tasks.count - left.count) of \(spec.tasks.count) runs already finished in \(folder.path): skipped")
         }
         if slurm {
-            let array = SlurmArray(spec: spec, folder: folder, executable: fedsimExecutable(), partition: partition, time: time)
+            let array = SlurmArray(script: SlurmScript(name: spec.name, folder: folder.standardizedFileURL.path,
+                                                       executable: fedsimExecutable().path, partition: partition, time: time))
             guard !left.isEmpty else { return try merge(spec, in: folder) }
             let job = try array.submit(tasks: left, wait: wait)
-            if !quiet { print("submitted Slurm job \(job): \(left.count) array tasks (\(array.script.path))") }
+            if !quiet { print("submitted Slurm job \(job): \(left.count) array tasks (\(array.file.path))") }
             if wait { try merge(spec, in: folder) } else if !quiet { print("when it is done: fedsim sweep --collect \(folder.path)") }
             return
         }

@@ -22,7 +22,11 @@ public enum ScenarioLoader {
         var scenario = try parse(document, defaultName: defaultName)
         scenario.sourceSHA256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         if scenario.data.source == .digits, let path = scenario.data.path {
-            let resolved = resolve(path, relativeTo: url.deletingLastPathComponent())
+            var resolved = resolve(path, relativeTo: url.deletingLastPathComponent())
+            if path == BuiltInData.digitsDefault, !FileManager.default.isReadableFile(atPath: resolved.path),
+               let installed = BuiltInData.installed("digits.csv") {
+                resolved = installed
+            }
             guard FileManager.default.isReadableFile(atPath: resolved.path) else {
                 throw ScenarioError(path: "$.data.path", expected: "a readable data file",
                                     found: "\"\(path)\" (no file at \(resolved.path))")
@@ -83,7 +87,7 @@ public enum ScenarioLoader {
         }
         switch spec.source {
         case .digits:
-            spec.path = try o.optional("path")?.string() ?? "data/digits.csv"
+            spec.path = try o.optional("path")?.string() ?? BuiltInData.digitsDefault
             spec.partition = PartitionSpec(kind: .iid, alpha: nil)
         case .synthetic:
             spec.testFraction = o.fields["testFraction"] == nil ? 0.1 : spec.testFraction
