@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+@testable import FedSim
+
+@Suite("First-user rough edges", .serialized)
+struct WorkflowTests {
+    /// Oracle: RFC 4180 section 2, rules 6 and 7, applied by hand.
+    @Test("CSV fields with commas, quotes or line breaks are quoted, inner quotes doubled")
+    func csvQuoting() {
+        #expect(CSV.field("phone") == "phone")
+        #expect(CSV.field("phone, old") == "\"phone, old\"")
+        #expect(CSV.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(CSV.field("two\nlines") == "\"two\nlines\"")
+        #expect(CSV.field("") == "")
+        #expect(CSV.row(["a", "b,c", "d"]) == "a,\"b,c\",d\n")
+    }
+
+    /// Oracle: the shard sizes counted by hand: 1438 training samples over 640 devices is 2 or 3 each.
+    @Test("a fleet whose devices hold fewer samples than a batch gets a warning; a normal fleet none")
+    func smallShards() throws {
+        let many = setting(smallScenarioJSON(devices: 640), "data.partition", ["kind": "iid"])
+        let warnings = RunWarnings.beforeRun(try PreparedRun(scenario(many)))
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.hasPrefix("640 of 640 devices hold fewer samples than a batch of 10 (2...3 samples per device)") == true)
+        #expect(RunWarnings.beforeRun(try PreparedRun(scenario(smallScenarioJSON()))).isEmpty)
+    }
+
+    /// Oracle: FedAsync's polynomial staleness weight (t + 1)^-a of Xie et al. 2019 with a = 4 is
+    /// below 0.1 from t = 1 on (2^-4 = 0.0625), so any run whose mean staleness rounds to >= 1 warns.
+    @Test("updates weighted almost to nothing by staleness give a warning")
+    func staleness() throws {
+        var object = smallScenarioJSON(devices: 20, perRound: 10, rounds: 30)
+        object = setting(object, "training.mode", "fedasync")
+        object = setting(object, "training.concurrency", 10)
+        object = setting(object, "training.fedasync", ["alpha": 0.6, "staleness": ["kind": "polynomial", "a": 4]])
+        object = setting(object, "training.devicesPerRound", nil)
+        let prepared = try PreparedRun(scenario(object))
+        let summary = prepared.run().summary
+        #expect(summary.staleness.mean >= 0.5, "the scenario should produce stale updates")
+        let warnings = RunWarnings.afterRun(summary, scenario: prepared.scenario)
+        #expect(warnings.contains { $0.contains("versions stale on average, where the staleness weight is 0.0") })
+    }
+
+    /// Oracle: FedBuff with a buffer of 1 and maxStaleness 0 applies one update per version, so of
+    /// 10 updates trained at once on the same version at most one is fresh: most are discarded.
+    @Test("a run where most tasks are wasted gets a warning")
+    func wastedWork() throws {
+        var object = smallScenarioJSON(devices: 20, perRound: 10, rounds: 20)
+        object = setting(object, "training.mode", "fedbuff")
+        object = setting(object, "training.concurrency", 10)
+        object = setting(object, "training.fedbuff", ["bufferSize": 1, "maxStaleness": 0])
+        object = setting(object, "training.devicesPerRound", nil)
+        let prepared = try PreparedRun(scenario(object))
+        let summary = prepared.run().summary
+        let c = summary.counters
+        #expect(c.tasksDiscardedStale * 2 > c.tasksStarted)
+        let warnings = RunWarnings.afterRun(summary, scenario: prepared.scenario)
+        #expect(warnings.first == "\(c.tasksDiscardedStale + c.tasksDroppedLate + c.tasksDroppedOffline) of \(c.tasksStarted) tasks did work the server never used (\(c.tasksDroppedLate) late, \(c.tasksDroppedOffline) lost offline, \(c.tasksDiscardedStale) too stale)")
+    }
+
+    @Test("a scenario without data.path finds the shipped digits from any folder")
+    func builtInData() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("no-path.json")
+        try jsonData(setting(smallScenarioJSON(), "data.path", nil)).write(to: file)
+        let loaded = try ScenarioLoader.load(contentsOf: file)
+        let found = try #require(loaded.data.path)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: found)) == Data(contentsOf: URL(fileURLWithPath: digitsPath)))
+        let r = try runFedsim(["validate", file.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        // A path the author wrote is not replaced.
+        try jsonData(setting(smallScenarioJSON(), "data.path", "elsewhere/digits.csv")).write(to: file)
+        #expect(throws: ScenarioError.self) { try ScenarioLoader.load(contentsOf: file) }
+    }
+
+    @Test("fedsim --version prints the version the manifest records")
+    func version() throws {
+        let r = try runFedsim(["--version"])
+        #expect(r.status == 0)
+        #expect(r.stdout == RunSummary.fedsimVersion + "\n")
+    }
+}
