@@ -209,7 +209,7 @@ struct SeedSummary: Encodable {
         var max: Double?
         /// `SeedStatistics.verdict` of the interval, except that a claim missing on some seed
         /// cannot hold: `holds` becomes `undecided` then.
-        var verdict: String
+        var verdict: Verdict
     }
 
     struct Claims: Encodable {
@@ -240,7 +240,7 @@ struct SeedSummary: Encodable {
             }
             let interval = SeedStatistics.interval(values, confidence: confidence)
             var verdict = SeedStatistics.verdict(interval, threshold: RunSummary.claimThreshold)
-            if verdict == "holds" && !notReached.isEmpty { verdict = "undecided" }
+            if verdict == .holds && !notReached.isEmpty { verdict = .undecided }
             return ClaimStatistics(definition: runs.first.map { claim($0.summary.efficiency).definition } ?? "",
                                    values: values, notReached: notReached, interval: interval,
                                    median: SeedStatistics.median(values), min: values.min(), max: values.max(), verdict: verdict)
@@ -260,7 +260,7 @@ struct SeedSummary: Encodable {
         for s in all {
             let i = s.interval
             rows.append([s.definition, g(i.n > 0 ? i.mean : nil), i.n > 0 ? "[\(g(i.low)), \(g(i.high))]" : "-",
-                         g(s.median), "[\(g(s.min)), \(g(s.max))]", s.verdict, "\(s.notReached.count) of \(seeds.count)"])
+                         g(s.median), "[\(g(s.min)), \(g(s.max))]", s.verdict.rawValue, "\(s.notReached.count) of \(seeds.count)"])
         }
         var lines = ["efficiency over \(seeds.count) seed\(seeds.count == 1 ? "" : "s") (\(seedList)), claim: value >= \(Format.compact(threshold, 2))"]
         lines += alignColumns(rows)

@@ -192,7 +192,7 @@ struct ReportCommandTests {
             #expect(low <= mean && mean <= high)
             let expected = SeedStatistics.interval(values)
             #expect(abs(expected.low - low) < 1e-12 && abs(expected.high - high) < 1e-12)
-            #expect(ratio["verdict"] as? String == SeedStatistics.verdict(expected))
+            #expect(ratio["verdict"] as? String == SeedStatistics.verdict(expected).rawValue)
         }
         #expect(r.stdout.contains("95% interval"))
         #expect(r.stdout.contains("work efficiency by samples"))

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("First-user rough edges", .serialized)
 struct WorkflowTests {
-    /// Oracle: RFC 4180 section 2, rules 6 and 7, applied by hand.
+    /// Oracle: RFC 4180 section 2, rules 6 and 7, applied by hand (and edge spaces quoted, as `compare --csv` did).
     @Test("CSV fields with commas, quotes or line breaks are quoted, inner quotes doubled")
     func csvQuoting() {
         #expect(CSV.field("phone") == "phone")
@@ -12,6 +12,7 @@ struct WorkflowTests {
         #expect(CSV.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
         #expect(CSV.field("two\nlines") == "\"two\nlines\"")
         #expect(CSV.field("") == "")
+        #expect(CSV.field(" padded") == "\" padded\"")
         #expect(CSV.row(["a", "b,c", "d"]) == "a,\"b,c\",d\n")
     }
 
@@ -72,6 +73,47 @@ struct WorkflowTests {
         // A path the author wrote is not replaced.
         try jsonData(setting(smallScenarioJSON(), "data.path", "elsewhere/digits.csv")).write(to: file)
         #expect(throws: ScenarioError.self) { try ScenarioLoader.load(contentsOf: file) }
+    }
+
+    /// Every key path of a JSON document's objects, with the values (arrays included) at the leaves.
+    static func leaves(_ value: Any, _ path: String = "$", into out: inout [String: Any]) {
+        guard let o = value as? [String: Any] else { out[path] = value; return }
+        for (k, v) in o { leaves(v, "\(path).\(k)", into: &out) }
+    }
+
+    static func summaryLeaves(_ object: [String: Any]) throws -> [String: Any] {
+        let summary = try PreparedRun(scenario(object)).run().summary
+        let json = try JSONSerialization.jsonObject(with: ReportWriter.json(summary)) as! [String: Any]
+        var out: [String: Any] = [:]
+        leaves(json.filter { $0.key != "manifest" }, into: &out)
+        return out
+    }
+
+    /// Oracle: the property the README states: the same keys whether or not a figure exists.
+    @Test("summary.json has the same keys for a run that reaches the target and one that does not, with null where a figure does not exist")
+    func stableSummaryKeys() throws {
+        let reached = try Self.summaryLeaves(setting(smallScenarioJSON(rounds: 30), "evaluation", ["targetAccuracy": 0.5]))
+        let missed = try Self.summaryLeaves(setting(smallScenarioJSON(rounds: 1), "evaluation", ["targetAccuracy": 0.99]))
+        #expect(reached.keys.sorted() == missed.keys.sorted())
+        #expect(reached["$.federated.timeToTargetSeconds"] is Double)
+        #expect(missed["$.federated.timeToTargetSeconds"] is NSNull)
+        #expect(missed["$.efficiency.workBySamples.value"] is NSNull)
+        #expect(missed["$.epsilon"] is NSNull && missed["$.divergence"] is NSNull)
+        // One wording of verdicts everywhere.
+        for (path, value) in reached.merging(missed, uniquingKeysWith: { a, _ in a }) where path.hasSuffix(".verdict") {
+            #expect(["holds", "fails", "undecided"].contains(value as? String), "\(path)")
+        }
+    }
+
+    /// Oracle: the codec as the scenario writes it.
+    @Test("summary.json describes the codecs in the scenario's input form")
+    func codecInputForm() throws {
+        let object = setting(smallScenarioJSON(rounds: 1), "compression", ["uplink": ["kind": "topk", "fraction": 0.1, "values": "uint8"]])
+        let leaves = try Self.summaryLeaves(object)
+        #expect(leaves["$.compression.uplink.kind"] as? String == "topk")
+        #expect(leaves["$.compression.uplink.fraction"] as? Double == 0.1)
+        #expect(leaves["$.compression.uplink.values"] as? String == "uint8")
+        #expect(leaves["$.compression.downlink.kind"] as? String == "dense")
     }
 
     @Test("fedsim --version prints the version the manifest records")

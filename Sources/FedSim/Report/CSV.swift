@@ -1,11 +1,14 @@
 import Foundation
 
 /// CSV fields as RFC 4180 (Shafranovich, 2005, "Common Format and MIME Type for CSV Files") writes
-/// them: a field holding a comma, a double quote, CR or LF is enclosed in double quotes, with each
-/// double quote inside doubled; any other field is written as is.
+/// them: a field holding a comma, a double quote or a line break is enclosed in double quotes, with
+/// each double quote inside doubled; so is one with leading or trailing white space, which some
+/// readers would trim. Any other field is written as is.
 public enum CSV {
     public static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return text }
+        let special = text.contains { $0 == "," || $0 == "\"" || $0.isNewline }
+        let edgeSpace = text.first?.isWhitespace == true || text.last?.isWhitespace == true
+        guard special || edgeSpace else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

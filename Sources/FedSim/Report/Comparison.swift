@@ -43,7 +43,7 @@ public enum Comparison {
         }.joined(separator: "\n") + "\n"
     }
 
-    /// The same figures as CSV (RFC 4180 quoting, `\n` line ends), with a header row; accuracies
+    /// The same figures as CSV (RFC 4180 quoting by ``CSV``, `\n` line ends), with a header row; accuracies
     /// with 6 decimals, times with up to 9, ratios with 6 significant digits, counts as integers.
     public static func csv(_ runs: [(name: String, summary: RunSummary)]) -> String {
         let header = ["run", "federated_final_accuracy", "federated_best_accuracy", "baseline_best_accuracy",
@@ -62,7 +62,7 @@ public enum Comparison {
             for r in ratios(s) {
                 fields += [r.value.map { Format.significant($0, 6) } ?? "", verdict(r)]
             }
-            out += fields.map(quoted).joined(separator: ",") + "\n"
+            out += CSV.row(fields)
         }
         return out
     }
@@ -72,14 +72,6 @@ public enum Comparison {
 
     /// `holds`, `fails` or `undecided`.
     static func verdict(_ r: Claim) -> String { r.verdict.rawValue }
-
-    /// A CSV field, quoted when it contains a comma, quote, line break or edge whitespace.
-    static func quoted(_ field: String) -> String {
-        let special = field.contains { $0 == "," || $0 == "\"" || $0.isNewline }
-        let edgeSpace = field.first?.isWhitespace == true || field.last?.isWhitespace == true
-        guard special || edgeSpace else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
 
     /// A name fit for one table cell: control characters (tabs, line breaks) become spaces.
     static func oneLine(_ s: String) -> String {

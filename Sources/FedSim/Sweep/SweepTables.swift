@@ -34,9 +34,10 @@ public enum SweepTables {
     public static let figures = [
         "final_accuracy", "best_accuracy", "final_loss", "virtual_time_s", "samples", "bytes_up", "bytes_down",
         "time_to_target_s", "baseline_final_accuracy", "baseline_time_to_target_s",
-        "compute_utilisation", "compute_utilisation_verdict", "work_by_samples", "work_by_samples_verdict",
-        "work_by_flops", "work_by_flops_verdict", "loss_at_equal_samples", "loss_at_equal_samples_verdict",
-        "time_at_equal_compute", "time_at_equal_compute_verdict",
+        // The claims as `fedsim compare --csv` names them.
+        "compute_utilisation", "compute_utilisation_verdict", "work_efficiency_samples", "work_efficiency_samples_verdict",
+        "work_efficiency_flops", "work_efficiency_flops_verdict", "loss_ratio_equal_samples", "loss_ratio_equal_samples_verdict",
+        "time_efficiency_equal_compute", "time_efficiency_equal_compute_verdict",
     ]
 
     /// `figures` of one summary, as text.
