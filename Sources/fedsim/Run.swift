@@ -14,7 +14,8 @@ struct Run: ParsableCommand {
 
             With --seeds N the scenario runs N times, with seeds s, s+1, ..., s+N-1 (s the \
             scenario's seed or --seed), the k-th into OUT/seed-<k>/ with all the files of a normal \
-            run. Then it prints, and writes to OUT/seeds.json, the mean of each efficiency claim \
+            run. Then it writes OUT/seeds-curve.csv (every seed's curve rows led by a seed column) \
+            and prints, and writes to OUT/seeds.json, the mean of each efficiency claim \
             over the seeds with its 95% Student-t interval, median and range, and a verdict on the \
             85% claim: "holds" when the whole interval is >= 0.85, "fails" when it is wholly below, \
             "undecided" otherwise (and always for one seed). Runs that never reached the target are \
@@ -102,12 +103,14 @@ struct Run: ParsableCommand {
         let folder = URL(fileURLWithPath: out ?? "Results/\(loaded.name)")
 
         var results: [SeedRun] = []
+        var curves: [(seed: UInt64, curve: [CurvePoint])] = []
         for (k, prepared) in runs.enumerated() {
             let runStarted = ContinuousClock.now
             let report = train(prepared, what: "\(loaded.name), seed \(prepared.scenario.seed) (\(k + 1) of \(count))")
             let subfolder = folder.appendingPathComponent("seed-\(k)")
             let files = try write(report, to: subfolder)
             results.append(SeedRun(folder: "seed-\(k)", summary: report.summary))
+            curves.append((prepared.scenario.seed, report.curve))
             if !quiet {
                 print("seed \(prepared.scenario.seed): wrote \(files.count) files to \(subfolder.path) (wall clock \(seconds(since: runStarted)))")
             }
@@ -117,6 +120,8 @@ struct Run: ParsableCommand {
         let file = folder.appendingPathComponent("seeds.json")
         do {
             try ReportWriter.writeAtomically(ReportWriter.json(statistics), to: file)
+            try ReportWriter.writeAtomically(Data(ReportWriter.seedsCurveCSV(curves).utf8),
+                                             to: folder.appendingPathComponent("seeds-curve.csv"))
         } catch {
             throw failure("cannot write results to \(file.path): \(oneLine(error.localizedDescription))", code: 1)
         }
@@ -294,12 +299,41 @@ struct Validate: ParsableCommand {
                                                          valueName: "path=value"))
     var overrides: [String] = []
 
+    @Option(name: .long, help: "text, or json: one object on stdout, {\"valid\": true, ...figures, \"warnings\": [...]} or {\"valid\": false, \"error\": {\"path\", \"expected\", \"found\"}}.")
+    var format: OutputFormat = .text
+
     func run() throws {
+        if format == .json { return try runJSON() }
         let loaded = try loadScenario(scenario, overrides: overrides)
         let prepared = try prepare(loaded, file: scenario)
         warn(RunWarnings.beforeRun(prepared))
         let sizes = prepared.data.shards.map(\.count)
         print("\(scenario): valid: \(loaded.fleet.deviceCount) devices, \(prepared.data.train.count) training and \(prepared.data.test.count) test samples, \(sizes.min() ?? 0)...\(sizes.max() ?? 0) samples per device")
+    }
+}
+
+extension Validate {
+    /// `--format json`: the verdict as one JSON object on stdout; exit status 2 when invalid.
+    func runJSON() throws {
+        let result: JSONValue
+        var valid = true
+        do throws(ScenarioError) {
+            let parsed = try overrides.map { text throws(ScenarioError) in try ScenarioOverride(text) }
+            let prepared = try PreparedRun(try ScenarioLoader.load(contentsOf: URL(fileURLWithPath: scenario), overrides: parsed))
+            let sizes = prepared.data.shards.map(\.count)
+            result = .object([
+                "valid": .bool(true), "devices": .number(Double(prepared.scenario.fleet.deviceCount)),
+                "trainingSamples": .number(Double(prepared.data.train.count)), "testSamples": .number(Double(prepared.data.test.count)),
+                "samplesPerDevice": .object(["min": .number(Double(sizes.min() ?? 0)), "max": .number(Double(sizes.max() ?? 0))]),
+                "warnings": .array(RunWarnings.beforeRun(prepared).map(JSONValue.string)),
+            ])
+        } catch {
+            valid = false
+            result = .object(["valid": .bool(false),
+                              "error": .object(["path": .string(error.path), "expected": .string(error.expected), "found": .string(error.found)])])
+        }
+        print(String(decoding: try ReportWriter.json(result), as: UTF8.self), terminator: "")
+        if !valid { throw ExitCode(2) }
     }
 }
 

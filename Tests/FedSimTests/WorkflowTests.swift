@@ -116,6 +116,61 @@ struct WorkflowTests {
         #expect(leaves["$.compression.downlink.kind"] as? String == "dense")
     }
 
+    /// Oracles: each seed's own curve.csv and summary.json.
+    @Test("--seeds writes a combined curve with a seed column; plot, compare and compare --format json accept its folder")
+    func seedsFolder() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("s.json")
+        try jsonData(smallScenarioJSON(rounds: 2)).write(to: file)
+        let out = dir.appendingPathComponent("out")
+        let r = try runFedsim(["run", file.path, "--seeds", "2", "--out", out.path, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        var expected = "seed," + ReportWriter.curveHeader + "\n"
+        var finals: [Double] = []
+        for (k, seed) in [(0, 3), (1, 4)] {
+            let curve = try String(contentsOf: out.appendingPathComponent("seed-\(k)/curve.csv"), encoding: .utf8)
+            for line in curve.split(separator: "\n").dropFirst() { expected += "\(seed),\(line)\n" }
+            let summary = try JSONDecoder().decode(RunSummary.self, from: Data(contentsOf: out.appendingPathComponent("seed-\(k)/summary.json")))
+            finals.append(summary.federated.finalAccuracy)
+        }
+        #expect(try String(contentsOf: out.appendingPathComponent("seeds-curve.csv"), encoding: .utf8) == expected)
+
+        let compare = try runFedsim(["compare", out.path])
+        #expect(compare.status == 0, "\(compare.stderr)")
+        #expect(compare.stdout.split(separator: "\n").dropFirst().map { String($0.prefix { $0 != " " }) } == ["\(out.path)/seed-0", "\(out.path)/seed-1"])
+        let json = try runFedsim(["compare", out.path, "--format", "json"])
+        let records = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(records.count == 2)
+        for (record, final) in zip(records, finals) {
+            #expect(abs((record["federated_final_accuracy"] as? Double ?? -1) - final) < 5e-7)
+            #expect(["holds", "fails", "undecided"].contains(record["work_efficiency_samples_verdict"] as? String))
+        }
+        try FileManager.default.removeItem(at: out.appendingPathComponent("seed-1/accuracy-vs-time.svg"))
+        let plot = try runFedsim(["plot", out.path])
+        #expect(plot.status == 0, "\(plot.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("seed-1/accuracy-vs-time.svg").path))
+    }
+
+    @Test("validate --format json gives the figures or the error as one JSON object")
+    func validateJSON() throws {
+        let dir = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("s.json")
+        try jsonData(smallScenarioJSON()).write(to: file)
+        let ok = try runFedsim(["validate", file.path, "--format", "json"])
+        #expect(ok.status == 0)
+        let good = try #require(try JSONSerialization.jsonObject(with: Data(ok.stdout.utf8)) as? [String: Any])
+        #expect(good["valid"] as? Bool == true)
+        #expect(good["devices"] as? Int == 20)  // 10 phones + 10 workstations in smallScenarioJSON
+        #expect((good["warnings"] as? [Any])?.isEmpty == true)
+        let bad = try runFedsim(["validate", file.path, "--format", "json", "--set", "training.rounds=0"])
+        #expect(bad.status == 2)
+        let error = try #require(try JSONSerialization.jsonObject(with: Data(bad.stdout.utf8)) as? [String: Any])
+        #expect(error["valid"] as? Bool == false)
+        #expect((error["error"] as? [String: Any])?["path"] as? String == "$.training.rounds")
+    }
+
     @Test("fedsim --version prints the version the manifest records")
     func version() throws {
         let r = try runFedsim(["--version"])
