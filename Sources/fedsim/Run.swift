@@ -179,9 +179,7 @@ struct Run: ParsableCommand {
         return "\(folder.path)/" + list
     }
 
-    func seconds(since start: ContinuousClock.Instant) -> String {
-        (ContinuousClock.now - start).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 2)))
-    }
+    func seconds(since start: ContinuousClock.Instant) -> String { wallClock(since: start) }
 }
 
 /// One run of `--seeds`: its folder (relative to the output folder) and summary.

@@ -94,7 +94,7 @@ struct Sweep: ParsableCommand {
         }
         let started = ContinuousClock.now
         runner.runAll(left, jobs: jobs, progress: !quiet && isatty(2) == 1)
-        if !quiet { print("ran \(left.count) runs with --jobs \(jobs) in \(Sweep.seconds(since: started))") }
+        if !quiet { print("ran \(left.count) runs with --jobs \(jobs) in \(wallClock(since: started))") }
         try merge(spec, in: folder)
     }
 
@@ -155,9 +155,11 @@ struct Sweep: ParsableCommand {
         }
     }
 
-    static func seconds(since start: ContinuousClock.Instant) -> String {
-        (ContinuousClock.now - start).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 2)))
-    }
+}
+
+/// Wall-clock time since `start`, e.g. "2.65 secs".
+func wallClock(since start: ContinuousClock.Instant) -> String {
+    (ContinuousClock.now - start).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 2)))
 }
 
 /// This very fedsim binary, which the sweep runs for every task.
