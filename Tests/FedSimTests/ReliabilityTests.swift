@@ -140,23 +140,26 @@ struct ReliabilityTests {
         #expect(try Digits.load(path: bare.path).count == 1797)
     }
 
-    @Test("an output set replaces a previous run whole and refuses a folder of other files")
+    @Test("an output set replaces a previous run's outputs whole, keeps other files, and refuses a folder in an output's place")
     func outputSet() throws {
         let dir = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
         let dest = dir.appendingPathComponent("run")
         try FileManager.default.createDirectory(at: dest, withIntermediateDirectories: true)
         try Data("{}".utf8).write(to: dest.appendingPathComponent("summary.json"))
-        try Data("old".utf8).write(to: dest.appendingPathComponent("stale.csv"))
+        try Data("old".utf8).write(to: dest.appendingPathComponent("curve.csv"))
+        try Data("mine".utf8).write(to: dest.appendingPathComponent("notes.txt"))
         let set = try OutputSet(destination: dest)
         try Data("new".utf8).write(to: set.staging.appendingPathComponent("summary.json"))
+        try Data("new".utf8).write(to: set.staging.appendingPathComponent("curve.csv"))
         try set.install()
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dest.path) == ["summary.json"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dest.path).sorted() == ["curve.csv", "notes.txt", "summary.json"])
+        #expect(try Data(contentsOf: dest.appendingPathComponent("curve.csv")) == Data("new".utf8))
+        #expect(try Data(contentsOf: dest.appendingPathComponent("notes.txt")) == Data("mine".utf8))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["run"])
-        let other = dir.appendingPathComponent("other")
-        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
-        try Data("mine".utf8).write(to: other.appendingPathComponent("notes.txt"))
-        #expect(throws: (any Error).self) { try OutputSet(destination: other) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("other/curve.csv"), withIntermediateDirectories: true)
+        #expect(throws: (any Error).self) { try OutputSet(destination: dir.appendingPathComponent("other")) }
+        #expect(throws: (any Error).self) { try OutputSet(destination: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) }
     }
 }
 

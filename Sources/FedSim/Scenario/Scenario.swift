@@ -125,9 +125,15 @@ public struct DataSpec: Codable, Equatable, Sendable {
     /// folder). Not part of the scenario's JSON, so outputs hold the paths as written.
     public var folder: String? = nil
 
-    /// `file` resolved against ``folder``.
+    /// `file` resolved against ``folder``; the default digits path falls back to the installed
+    /// copy (``BuiltInData``) when the scenario's folder has none.
     public func resolved(_ file: String) -> String {
-        ScenarioLoader.resolve(file, relativeTo: URL(fileURLWithPath: folder ?? ".")).path
+        let local = ScenarioLoader.resolve(file, relativeTo: URL(fileURLWithPath: folder ?? ".")).path
+        if file == BuiltInData.digitsDefault, !FileManager.default.isReadableFile(atPath: local),
+           let installed = BuiltInData.installed("digits.csv") {
+            return installed.path
+        }
+        return local
     }
 }
 
