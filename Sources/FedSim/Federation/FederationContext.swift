@@ -14,7 +14,10 @@ struct FederationContext: Sendable {
     /// Called after every evaluation of the federated model; never changes the run.
     var progress: (@Sendable (RunProgress) -> Void)? = nil
 
-    var model: SoftmaxRegression { trainer.model }
+    var model: AnyModel { trainer.model }
+
+    /// The model every run starts from: the model's initialisation from the stream (seed, modelInit).
+    func initialParameters() -> [Float] { model.initialParameters(seed: scenario.seed) }
     var training: TrainingSpec { scenario.training }
 
     /// Run limits: the round and time limits, and the target when the scenario stops there.
@@ -54,7 +57,7 @@ struct ServerState {
     var counters = FederatedCounters()
     var curve: [CurvePoint] = []
     var divergence: String?
-    let workspace = ModelWorkspace()
+    private var workspace: AnyModel.Workspace?
     /// DP bookkeeping (nil without DP).
     var privacy: RunPrivacyAccountant?
 
@@ -69,11 +72,13 @@ struct ServerState {
     /// Evaluates the server model on the test set and appends a curve point; returns the
     /// accuracy, or nil (after recording a divergence) when the loss is not finite.
     mutating func evaluate(_ ctx: FederationContext, time: SimTime, round: Int) -> Double? {
-        let (acc, loss) = ctx.model.evaluate(parameters, on: ctx.data.test, workspace: workspace)
+        let ws = workspace ?? ctx.model.makeWorkspace()
+        workspace = ws
+        let (acc, loss) = ctx.model.evaluate(parameters, on: ctx.data.test, workspace: ws).accuracyAndLoss
         lastEvaluatedVersion = version
         curve.append(CurvePoint(run: .federated, time: time.seconds, round: Double(round), samples: counters.samples,
                                 bytesUp: counters.bytesUp, bytesDown: counters.bytesDown, accuracy: acc, loss: loss,
-                                trainLoss: ctx.model.evaluate(parameters, on: ctx.data.trainLossRows, workspace: workspace).loss,
+                                trainLoss: ctx.model.evaluate(parameters, on: ctx.data.trainLossRows, workspace: ws).loss,
                                 epsilon: epsilon(ctx), flops: counters.flops))
         guard loss.isFinite else {
             divergence = "diverged: test loss is \(loss) after round \(round) (try a smaller learning rate)"

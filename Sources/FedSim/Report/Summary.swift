@@ -153,7 +153,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
     /// Set when a run stopped on a NaN or infinite value.
     public var divergence: String?
 
-    init(scenario: Scenario, model: SoftmaxRegression, fleet: Fleet, baseline: [CurvePoint], baselineDivergence: String?,
+    init(scenario: Scenario, model: AnyModel, data: ModelData, fleet: Fleet, baseline: [CurvePoint], baselineDivergence: String?,
          federated: FederatedOutcome, target: Double) {
         manifest = Manifest(fedsimVersion: RunSummary.fedsimVersion, scenarioSHA256: scenario.sourceSHA256 ?? "",
                             seeds: [scenario.seed], effectiveScenario: scenario.effectiveJSON)
@@ -187,7 +187,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
         utilisation = Utilisation(federated.ledger.timeline, end: SimTime(seconds: federated.endTime),
                                   profileOf: fleet.profileName)
         lossGap = RunSummary.lossGap(federated: federated.curve, baseline: baseline)
-        let collection = RunSummary.dataCollectionSeconds(fleet, bytesPerRow: 4 * (model.featureCount + 1))
+        let collection = RunSummary.dataCollectionSeconds(fleet, bytesPerRow: data.bytesPerSample)
         timeReference = RunSummary.timeReference(baselineFLOPsToTarget: self.baseline.flopsToTarget,
                                                  flopsPerSecond: utilisation.meanConcurrentFLOPS, dataCollectionSeconds: collection,
                                                  include: scenario.baseline.includeDataCollection)

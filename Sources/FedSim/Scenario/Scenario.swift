@@ -207,6 +207,11 @@ public struct TrainingSpec: Codable, Equatable, Sendable {
     public var selection: Selection = .uniform
     /// `selection: poisson`: the probability q that an online idle device joins a round.
     public var samplingRate: Double? = nil
+    /// The device optimizer (default SGD).
+    public var optimizer: OptimizerSpec = .sgd
+
+    /// The device optimizer at the training learning rate.
+    public var deviceOptimizer: Optimizer { optimizer.optimizer(learningRate: learningRate) }
 }
 
 /// FedAsync (Xie, Koyejo, Gupta 2019): mix each arriving model in with weight alpha * s(staleness).
@@ -271,4 +276,6 @@ public struct BaselineSpec: Codable, Equatable, Sendable {
     /// Add to the equal-compute reference's time the time for every device to upload its raw
     /// training rows over its own uplink.
     public var includeDataCollection = false
+    /// The baseline's optimizer (default: the device optimizer `training.optimizer`), at `learningRate`.
+    public var optimizer: OptimizerSpec = .sgd
 }

@@ -438,6 +438,7 @@ public enum ScenarioLoader {
     static func readBaseline(_ o: JSONObject?, fleet: FleetSpec, training: TrainingSpec) throws(ScenarioError) -> BaselineSpec {
         var spec = BaselineSpec(profileName: "server", profile: .server, epochs: 20, evaluationsPerEpoch: 4,
                                 learningRate: training.learningRate, batchSize: training.batchSize)
+        spec.optimizer = training.optimizer
         guard let o else { return spec }
         spec.learningRate = try o.optional("learningRate")?.positive() ?? spec.learningRate
         spec.batchSize = try o.optional("batchSize")?.integer(min: 1, max: 1_000_000) ?? spec.batchSize
