@@ -13,7 +13,8 @@ public struct PreparedRun: Sendable {
 
     public init(_ scenario: Scenario) throws(ScenarioError) {
         self.scenario = scenario
-        data = try DataBuilder.build(scenario.data, deviceCount: scenario.fleet.deviceCount, seed: scenario.seed)
+        data = try DataBuilder.build(scenario.data, deviceCount: scenario.fleet.deviceCount, seed: scenario.seed,
+                                     context: scenario.model.sizes.context, maxTestSamples: scenario.evaluation.maxSamples)
         fleet = Fleet(spec: scenario.fleet, shards: data.shards, seed: scenario.seed)
         model = ModelFactory.make(scenario.model, for: data.train)
     }

@@ -44,9 +44,11 @@ public struct CentralizedBaseline {
 
         _ = record(0)
         let stepsPerEpoch = (n + batch - 1) / batch
-        let chunks = Partitioner.equalCuts(count: stepsPerEpoch, parts: min(spec.evaluationsPerEpoch, stepsPerEpoch))
+        let stepsCut = min(stepsPerEpoch, spec.maxSteps ?? .max)
+        let chunks = Partitioner.equalCuts(count: stepsCut, parts: min(spec.evaluationsPerEpoch, stepsCut))
+        var steps = 0
         var order = [Int32](0 ..< Int32(n))
-        for epoch in 0 ..< spec.epochs {
+        for epoch in 0 ..< spec.epochs where steps < spec.maxSteps ?? .max {
             rng.shuffle(&order)
             for (c, chunk) in chunks.enumerated() {
                 let rows = chunk.lowerBound * batch ..< min(chunk.upperBound * batch, n)
@@ -55,8 +57,9 @@ public struct CentralizedBaseline {
                                 batchSize: batch, optimizer: state, workspace: ws)
                 }
                 samples += work.samples
+                steps += work.steps
                 flops += model.trainingFLOPs(samples: work.samples, steps: work.steps, optimizer: optimizer)
-                let epochs = Double(epoch) + Double(c + 1) / Double(chunks.count)
+                let epochs = spec.maxSteps == nil ? Double(epoch) + Double(c + 1) / Double(chunks.count) : Double(samples) / Double(n)
                 guard record(epochs) else {
                     return (curve, "baseline diverged: test loss is not finite after \(epochs) epochs (try a smaller learning rate)")
                 }

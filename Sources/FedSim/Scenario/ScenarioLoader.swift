@@ -18,7 +18,7 @@ public enum ScenarioLoader {
         let defaultName = url.deletingPathExtension().lastPathComponent
         var scenario = try parse(data, defaultName: defaultName)
         scenario.sourceSHA256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-        if scenario.data.source == .digits, let path = scenario.data.path {
+        if scenario.data.source != .synthetic, let path = scenario.data.path {
             let resolved = resolve(path, relativeTo: url.deletingLastPathComponent())
             guard FileManager.default.isReadableFile(atPath: resolved.path) else {
                 throw ScenarioError(path: "$.data.path", expected: "a readable data file",
@@ -51,6 +51,7 @@ public enum ScenarioLoader {
         let seed = try root.optional("seed")?.integer(min: 0, max: Int(UInt32.max)) ?? 1
         let dataSpec = try readData(root.required("data", "an object describing the data set").object())
         let model = try readModel(root.optional("model")?.object())
+        try checkCompatible(model: model, data: dataSpec)
         let fleet = try readFleet(root.required("fleet", "an object with \"groups\"").object())
         let training = try readTraining(root.required("training", "an object").object(), fleet: fleet)
         let evaluation = try readEvaluation(root.optional("evaluation")?.object())
@@ -66,10 +67,11 @@ public enum ScenarioLoader {
     }
 
     static func readData(_ o: JSONObject) throws(ScenarioError) -> DataSpec {
-        let source = try o.required("source", "\"digits\" or \"synthetic\"").choice(["digits", "synthetic"])
+        let source = try o.required("source", "a data source").choice(["digits", "synthetic", "csv", "text", "shakespeare"])
         var spec = DataSpec(source: DataSpec.Source(rawValue: source)!, path: nil, testFraction: 0.2,
                             alpha: nil, beta: nil, partition: PartitionSpec(kind: .iid, alpha: nil))
         if let f = o.optional("testFraction") {
+            if spec.isText { throw f.fail("no \"testFraction\" with text data (\"trainFraction\" splits each client's text)") }
             spec.testFraction = try f.number(0.01...0.9, expected: "a fraction in 0.01...0.9")
         }
         switch spec.source {
@@ -81,12 +83,18 @@ public enum ScenarioLoader {
             spec.alpha = try o.optional("alpha")?.nonNegative() ?? 1
             spec.beta = try o.optional("beta")?.nonNegative() ?? 1
             spec.partition = PartitionSpec(kind: .natural, alpha: nil)
+        case .csv, .text, .shakespeare:
+            let file = try readDataFile(o, source: spec.source)
+            spec.path = try spec.source == .shakespeare ? o.optional("path")?.string() ?? "data/shakespeare.tsv.gz"
+                : o.required("path", "the data file's path").string()
+            spec.partition = PartitionSpec(kind: spec.isText || file.client != nil ? .natural : .iid, alpha: nil)
+            spec.file = file
         }
         if let p = o.optional("partition") {
             spec.partition = try readPartition(p.object(), source: spec.source)
         }
         if let a = o.optional("assignments") {
-            guard spec.source == .digits else { throw a.fail("no assignments file with \"synthetic\" data (its rows are generated per device)") }
+            guard spec.source == .digits else { throw a.fail("no assignments file except with \"digits\" data") }
             for key in ["partition", "testFraction"] {
                 if let stray = o.optional(key) {
                     throw ScenarioError(path: stray.path, expected: "no \"\(key)\" beside \"assignments\" (the file gives the test split and the partition)",
@@ -100,7 +108,11 @@ public enum ScenarioLoader {
     }
 
     static func readPartition(_ o: JSONObject, source: DataSpec.Source) throws(ScenarioError) -> PartitionSpec {
-        let kinds = source == .synthetic ? ["iid", "dirichlet", "natural"] : ["iid", "dirichlet"]
+        let kinds = switch source {
+        case .synthetic, .csv: ["iid", "dirichlet", "natural"]
+        case .text, .shakespeare: ["natural"]  // roles to devices: ClientAssignment's rule
+        case .digits: ["iid", "dirichlet"]
+        }
         let kindNode = try o.required("kind", "one of " + kinds.map { "\"\($0)\"" }.joined(separator: ", "))
         let kind = PartitionSpec.Kind(rawValue: try kindNode.choice(kinds))!
         var alpha: Double?
@@ -119,14 +131,6 @@ public enum ScenarioLoader {
         }
         try o.rejectUnknownKeys()
         return PartitionSpec(kind: kind, alpha: alpha, variant: variant, minSize: minSize)
-    }
-
-    static func readModel(_ o: JSONObject?) throws(ScenarioError) -> ModelSpec {
-        guard let o else { return ModelSpec(kind: .softmax, l2: 0) }
-        let kind = try o.optional("kind")?.choice(["softmax"]) ?? "softmax"
-        let l2 = try o.optional("l2")?.nonNegative() ?? 0
-        try o.rejectUnknownKeys()
-        return ModelSpec(kind: ModelSpec.Kind(rawValue: kind)!, l2: l2)
     }
 
     static func readProfileFields(_ o: JSONObject, base: DeviceProfile) throws(ScenarioError) -> DeviceProfile {
@@ -294,13 +298,14 @@ public enum ScenarioLoader {
         let lr = try o.required("learningRate", "a positive number").positive()
         let rounds = try o.optional("rounds")?.integer(min: 1, max: 100_000_000) ?? 100
         let maxTime = try o.optional("maxTimeSeconds")?.positive()
+        let optimizer = try o.optional("optimizer").map { n throws(ScenarioError) in try readOptimizer(n.object()) } ?? .sgd
         try o.rejectUnknownKeys()
         return TrainingSpec(mode: mode, devicesPerRound: k, concurrency: concurrency, fedasync: fedasync, fedbuff: fedbuff,
                             weighting: TrainingSpec.Weighting(rawValue: weighting)!, overSelection: over,
                             deadlineSeconds: deadline, localEpochs: epochs, localSteps: steps, batchSize: batch,
                             adaptiveBatch: adaptive, minBatch: minBatch, maxBatch: maxBatch,
                             learningRate: lr, rounds: rounds, maxTimeSeconds: maxTime,
-                            selection: selection, samplingRate: samplingRate)
+                            selection: selection, samplingRate: samplingRate, optimizer: optimizer)
     }
 
     /// `training.selection` ("uniform" or "poisson") and, with poisson, `training.samplingRate`
@@ -431,6 +436,8 @@ public enum ScenarioLoader {
         spec.targetAccuracy = try o.optional("targetAccuracy")?.number(0.0...1.0, expected: "an accuracy in 0...1")
         spec.stopAtTarget = try o.optional("stopAtTarget")?.bool() ?? false
         spec.targetConsecutive = try o.optional("targetConsecutive")?.integer(min: 1, max: 1000) ?? spec.targetConsecutive
+        spec.target = try o.optional("target").map { n throws(ScenarioError) in try readTarget(n.object()) }
+        spec.maxSamples = try o.optional("maxSamples")?.integer(min: 1)
         try o.rejectUnknownKeys()
         return spec
     }
@@ -449,6 +456,8 @@ public enum ScenarioLoader {
         spec.epochs = try o.optional("epochs")?.integer(min: 1, max: 100_000) ?? spec.epochs
         spec.evaluationsPerEpoch = try o.optional("evaluationsPerEpoch")?.integer(min: 1, max: 1000) ?? spec.evaluationsPerEpoch
         spec.includeDataCollection = try o.optional("includeDataCollection")?.bool() ?? spec.includeDataCollection
+        if let node = o.optional("optimizer") { spec.optimizer = try readOptimizer(node.object()) }
+        spec.maxSteps = try o.optional("maxSteps")?.integer(min: 1)
         try o.rejectUnknownKeys()
         return spec
     }
