@@ -23,12 +23,11 @@ public struct PreparedRun: Sendable {
     /// `threads` only changes how fast it runs, never what it computes.
     public func run(threads: Int = 1, progress: (@Sendable (RunProgress) -> Void)? = nil) -> RunReport {
         let baseline = CentralizedBaseline(scenario: scenario, data: data, model: model).run()
-        let bestBaseline = baseline.curve.map(\.accuracy).max() ?? 0
-        let target = scenario.evaluation.targetAccuracy ?? 0.95 * bestBaseline
+        let target = TargetRule(scenario.evaluation, baseline: baseline.curve)
         let ctx = FederationContext(
             scenario: scenario, data: data, fleet: fleet,
             trainer: LocalTrainer(model: model, data: data, optimizer: scenario.training.deviceOptimizer, seed: scenario.seed),
-            threads: max(1, threads), targetAccuracy: target, progress: progress)
+            threads: max(1, threads), target: target, progress: progress)
         let coordinator: Coordinator
         switch scenario.training.mode {
         case .fedavg: coordinator = SynchronousFedAvg(ctx)

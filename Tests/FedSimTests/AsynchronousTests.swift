@@ -193,7 +193,7 @@ struct AsynchronousTests {
         let prepared = try PreparedRun(try scenario(json))
         let ctx = FederationContext(scenario: prepared.scenario, data: prepared.data, fleet: prepared.fleet,
                                     trainer: LocalTrainer(model: prepared.model, data: prepared.data, optimizer: Optimizer(learningRate: 0.1), seed: 1),
-                                    threads: 1, targetAccuracy: 1)
+                                    threads: 1, target: TargetRule(metric: .accuracy, value: 1))
         let sizes = AdaptiveBatch.sizes(ctx)
         #expect(sizes.allSatisfy { (2 ... 40).contains($0) })
         let speeds = (0 ..< 20).map { prepared.fleet.profile($0).flops * prepared.fleet.speedFactor[$0] }

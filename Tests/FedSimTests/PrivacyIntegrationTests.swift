@@ -211,7 +211,7 @@ struct EnclaveTests {
         let prepared = try PreparedRun(try scenario(json))
         let ctx = FederationContext(scenario: prepared.scenario, data: prepared.data, fleet: prepared.fleet,
                                     trainer: LocalTrainer(model: prepared.model, data: prepared.data, optimizer: Optimizer(learningRate: 0.1), seed: 1),
-                                    threads: 1, targetAccuracy: 1)
+                                    threads: 1, target: TargetRule(metric: .accuracy, value: 1))
         let sizes = AdaptiveBatch.sizes(ctx)
         let cap = max(1, Int(0.00001 * 1e9 * 0.05 / (4.0 * 2 * 74)))
         #expect(sizes[5...].allSatisfy { $0 <= cap })

@@ -34,11 +34,13 @@ public struct CentralizedBaseline {
         var curve: [CurvePoint] = []
 
         func record(_ epochs: Double) -> Bool {
-            let (acc, loss) = model.evaluate(params, on: data.test, workspace: ws).accuracyAndLoss
+            let m = model.evaluate(params, on: data.test, workspace: ws)
+            let (acc, loss) = (m.accuracy, m.loss)
             let time = flops / spec.profile.flops
             curve.append(CurvePoint(run: .baseline, time: SimTime(seconds: time).seconds, round: epochs, samples: samples,
                                     bytesUp: 0, bytesDown: 0, accuracy: acc, loss: loss,
-                                    trainLoss: model.evaluate(params, on: data.trainLossRows, workspace: ws).loss, flops: flops))
+                                    trainLoss: model.evaluate(params, on: data.trainLossRows, workspace: ws).loss, flops: flops,
+                                    isLanguageModel: model.isLanguageModel))
             return loss.isFinite
         }
 

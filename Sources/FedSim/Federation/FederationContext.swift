@@ -9,8 +9,8 @@ struct FederationContext: Sendable {
     let trainer: LocalTrainer
     /// Threads used to train the devices of one dispatch in parallel.
     let threads: Int
-    /// The accuracy that counts as "reached"; used to stop early when the scenario asks for it.
-    let targetAccuracy: Double
+    /// What counts as "reached"; used to stop early when the scenario asks for it.
+    let target: TargetRule
     /// Called after every evaluation of the federated model; never changes the run.
     var progress: (@Sendable (RunProgress) -> Void)? = nil
 
@@ -24,7 +24,7 @@ struct FederationContext: Sendable {
     var limits: RunLimits {
         RunLimits(maxTime: training.maxTimeSeconds.map { SimTime(seconds: $0) },
                   maxRounds: training.rounds,
-                  targetMetric: scenario.evaluation.stopAtTarget ? targetAccuracy : nil)
+                  targetMetric: scenario.evaluation.stopAtTarget ? target.threshold : nil)
     }
 }
 
@@ -70,20 +70,21 @@ struct ServerState {
     }
 
     /// Evaluates the server model on the test set and appends a curve point; returns the
-    /// accuracy, or nil (after recording a divergence) when the loss is not finite.
+    /// target's score (``TargetRule/score(_:)``), or nil (after recording a divergence) when the loss is not finite.
     mutating func evaluate(_ ctx: FederationContext, time: SimTime, round: Int) -> Double? {
         let ws = workspace ?? ctx.model.makeWorkspace()
         workspace = ws
-        let (acc, loss) = ctx.model.evaluate(parameters, on: ctx.data.test, workspace: ws).accuracyAndLoss
+        let m = ctx.model.evaluate(parameters, on: ctx.data.test, workspace: ws)
+        let (acc, loss) = (m.accuracy, m.loss)
         lastEvaluatedVersion = version
         curve.append(CurvePoint(run: .federated, time: time.seconds, round: Double(round), samples: counters.samples,
                                 bytesUp: counters.bytesUp, bytesDown: counters.bytesDown, accuracy: acc, loss: loss,
                                 trainLoss: ctx.model.evaluate(parameters, on: ctx.data.trainLossRows, workspace: ws).loss,
-                                epsilon: epsilon(ctx), flops: counters.flops))
+                                epsilon: epsilon(ctx), flops: counters.flops, isLanguageModel: ctx.model.isLanguageModel))
         guard loss.isFinite else {
             divergence = "diverged: test loss is \(loss) after round \(round) (try a smaller learning rate)"
             return nil
         }
-        return acc
+        return ctx.target.score(curve.last!)
     }
 }

@@ -47,9 +47,6 @@ public struct ModelMetrics: Sendable, Equatable {
         self.predictions = predictions
     }
 
-    /// The pair a classifier's curve point records.
-    public var accuracyAndLoss: (accuracy: Double, loss: Double) { (accuracy, loss) }
-
     /// Bits per character (per token): loss / ln 2.
     public var bitsPerToken: Double { loss / 0.693_147_180_559_945_3 }
     /// Perplexity: e^loss.
