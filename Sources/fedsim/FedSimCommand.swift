@@ -11,6 +11,6 @@ struct FedSimCommand: ParsableCommand {
             doing the real gradient math, and reports convergence against a centralized baseline \
             trained on the pooled data. See README.md for the scenario format.
             """,
-        subcommands: [Run.self, Validate.self, Check.self, Plot.self, Compare.self, Privacy.self, BenchBLAS.self]
+        subcommands: [Run.self, Validate.self, Check.self, Plot.self, Compare.self, Privacy.self, BenchBLAS.self, BenchTraining.self]
     )
 }
