@@ -1,21 +1,26 @@
 import CGSL
+import Glibc
 
-/// One seeded GNU GSL generator (MT19937) and the distributions fedsim draws from it.
+/// One seeded Philox4x32-10 stream (see ``Philox4x32``) and the distributions fedsim draws from it.
 ///
 /// Every random purpose in fedsim (data generation, partitioning, device speed, each task's SGD
 /// shuffling, compression, noise) owns its own stream, derived with ``StreamSeed`` from the
 /// scenario seed, the purpose and the ids involved. Results therefore do not depend on the order
 /// in which streams are used or on how many threads use them.
 ///
+/// The generator is wrapped as a GSL generator type (`gsl_rng_type`), so GSL's distributions
+/// (ziggurat Gaussian, Marsaglia-Tsang gamma, ...) draw from it unchanged. Set-up is O(1): two
+/// small allocations and no warm-up, against MT19937's 5 KB state and 624-word regeneration.
+/// The 64-bit seed is the Philox key, all of it used.
+///
 /// A stream is not thread-safe and not `Sendable`: the compiler keeps it in the task that made it.
-/// GSL's MT19937 keeps the low 32 bits of a seed, so ``StreamSeed`` folds its 64-bit mix to 32 bits.
 public final class RandomStream {
     @usableFromInline let raw: UnsafeMutablePointer<gsl_rng>
 
-    /// A new MT19937 generator seeded with `seed` (low 32 bits used by GSL).
+    /// A new Philox4x32-10 stream keyed by `seed`, starting at block 0.
     public init(seed: UInt64) {
         GSL.configureOnce()
-        raw = gsl_rng_alloc(cgsl_rng_type_mt19937())!
+        raw = gsl_rng_alloc(PhiloxGSLType.pointer)!
         gsl_rng_set(raw, UInt(truncatingIfNeeded: seed))
     }
 
@@ -79,7 +84,7 @@ public final class RandomStream {
         array.withUnsafeMutableBufferPointer { shuffle($0) }
     }
 
-    /// A raw 32-bit draw, used to derive child seeds.
+    /// A raw 32-bit draw (the stream's next word), used to derive child seeds.
     @inlinable public func next32() -> UInt32 { UInt32(truncatingIfNeeded: gsl_rng_get(raw)) }
 }
 
@@ -103,7 +108,7 @@ public enum StreamPurpose: UInt64, Sendable {
     case evaluationSample = 16
 }
 
-/// Derives independent 32-bit stream seeds from (master seed, purpose, ids) with SplitMix64.
+/// Derives independent 64-bit stream seeds from (master seed, purpose, ids) with SplitMix64.
 ///
 /// SplitMix64 (Steele, Lea, Flood 2014) is a bijective 64-bit mixer; chaining it over the inputs
 /// gives well-spread seeds for neighbouring ids.
@@ -120,6 +125,23 @@ public enum StreamSeed {
         var h = mix(master ^ 0x5EED_F00D)
         h = mix(h ^ purpose.rawValue)
         for id in ids { h = mix(h ^ id) }
-        return h ^ (h >> 32)
+        return h
     }
+}
+
+/// ``PhiloxState`` as a GSL generator type: GSL allocates `size` bytes of state per generator and
+/// calls `set` with the seed (an `unsigned long`, 64 bits here), `get` for a word in [min, max]
+/// and `get_double` for a uniform on [0, 1) (word / 2^32, as GSL's own 32-bit generators).
+enum PhiloxGSLType {
+    nonisolated(unsafe) static let pointer: UnsafePointer<gsl_rng_type> = {
+        let type = UnsafeMutablePointer<gsl_rng_type>.allocate(capacity: 1)
+        type.initialize(to: gsl_rng_type(
+            name: UnsafePointer(strdup("philox4x32-10")), max: 0xFFFF_FFFF, min: 0, size: MemoryLayout<PhiloxState>.size,
+            set: { state, seed in
+                state!.bindMemory(to: PhiloxState.self, capacity: 1).initialize(to: PhiloxState(seed: UInt64(seed)))
+            },
+            get: { state in UInt(state!.assumingMemoryBound(to: PhiloxState.self).pointee.next()) },
+            get_double: { state in Double(state!.assumingMemoryBound(to: PhiloxState.self).pointee.next()) / 4_294_967_296.0 }))
+        return UnsafePointer(type)
+    }()
 }

@@ -46,7 +46,12 @@ struct CompressionIntegrationTests {
         let a = try PreparedRun(try scenario(plain)).run()
         let b = try PreparedRun(try scenario(ef)).run()
         #expect(a.summary.compression.uplinkFactor > 50)
-        #expect(b.summary.federated.finalAccuracy > a.summary.federated.finalAccuracy)
+        // Error feedback converges faster (Stich, Cordonnier, Jaggi 2018): higher mean accuracy over the run.
+        func meanAccuracy(_ r: RunReport) -> Double {
+            let rows = r.federated.curve
+            return rows.map(\.accuracy).reduce(0, +) / Double(rows.count)
+        }
+        #expect(meanAccuracy(b) > meanAccuracy(a))
     }
 
     @Test("a lossless downlink delta gives the same run as sending the whole model")

@@ -120,11 +120,11 @@ struct DataTests {
 
     @Test("Synthetic: feature j varies around the device's mean with variance j^-1.2")
     func syntheticFeatureVariance() {
-        // Pooled within-device variance per feature over 20 devices (at most 2000 rows each).
+        // Pooled within-device variance per feature over 40 devices (at most 2000 rows each).
         let d = Synthetic.featureCount
         var sumSq = [Double](repeating: 0, count: d)
         var rows = 0
-        for k in 0 ..< 20 {
+        for k in 0 ..< 40 {
             let data = Synthetic.device(k, alpha: 1, beta: 1, seed: 11, maxSamples: 2000)
             for j in 0 ..< d {
                 var mean = 0.0

@@ -43,12 +43,23 @@ enum ValueCoder {
 
     // MARK: float32 (4n bytes)
 
+    /// Little-endian IEEE 754 words; on a little-endian host one block copy each way.
     static func writeFloat32(_ values: UnsafeBufferPointer<Float>, into writer: inout CodecWriter) {
+        #if _endian(little)
+        guard let source = values.baseAddress else { return }
+        UnsafeMutableRawPointer(writer.reserve(4 * values.count)).copyMemory(from: source, byteCount: 4 * values.count)
+        #else
         for x in values { writer.float(x) }
+        #endif
     }
 
     static func readFloat32(_ reader: inout CodecReader, into output: UnsafeMutableBufferPointer<Float>) {
+        #if _endian(little)
+        guard let target = output.baseAddress else { return }
+        UnsafeMutableRawPointer(target).copyMemory(from: reader.take(4 * output.count), byteCount: 4 * output.count)
+        #else
         for i in output.indices { output[i] = reader.uncheckedFloat() }
+        #endif
     }
 
     // MARK: uniform8 (8 + n bytes), stochastic rounding on a min-max grid (Gupta et al. 2015)

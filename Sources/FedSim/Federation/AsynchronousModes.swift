@@ -57,8 +57,8 @@ final class FedAsync: AsynchronousCoordinator {
         let a = spec.alpha * spec.staleness.weight(tau)
         // x + a (base + delta - x)
         var step = task.base!
-        var update = decode(task)
-        privatize(&update, contributors: [task.device], denominator: 1)
+        var update = serverSide.decoding.decode(task)
+        serverSide.noise?.apply(&update, contributors: [task.device], denominator: 1, accountant: &server.privacy)
         BLAS.axpy(1, update, &step)
         BLAS.axpy(-1, server.parameters, &step)
         BLAS.axpy(Float(a), step, &server.parameters)
@@ -90,8 +90,7 @@ final class FedBuff: AsynchronousCoordinator {
             buffer.append((task, 1 / (1 + Double(tau)).squareRoot()))
         }
         if buffer.count >= spec.bufferSize {
-            let average = weightedAverage(buffer)
-            BLAS.axpy(Float(spec.serverLearningRate), average, &server.parameters)
+            serverSide.apply(aggregate(buffer), to: &server.parameters)
             for (task, _) in buffer { ledger.tasksApplied[task.device] += 1 }
             server.counters.tasksApplied += buffer.count
             buffer = []

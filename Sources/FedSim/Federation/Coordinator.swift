@@ -52,15 +52,14 @@ class Coordinator {
     var nextTaskID = 0
     /// Staleness of every update that reached the server.
     var staleness: [Int] = []
-    /// The codec devices apply to their updates (under secure aggregation, before masking).
-    let uplink: UpdateCodec
-    let downlink: UpdateCodec
-    /// How updates are masked when the scenario uses secure aggregation.
-    let secureUplink: SecureUplink?
+    /// The device side of a task after its download (train, clip/noise, encode, mask).
+    let device: DevicePipeline
+    /// The server side of an update (decode, aggregate, noise, optimizer step).
+    var serverSide: ServerPipeline
+    /// The download stage, with the devices' model copies in delta mode.
+    var download: ModelDownload
     /// Error-feedback memories of devices that have uploaded (allocated on first use).
     var residuals: [Int: ErrorFeedback] = [:]
-    /// Downlink delta mode: each participating device's copy of the model.
-    var deviceCopies: [Int: [Float]] = [:]
     /// Per-device batch sizes (adaptive batches) or nil (everyone uses `batchSize`).
     let batchSizes: [Int]?
 
@@ -72,41 +71,10 @@ class Coordinator {
         deviceTasks = [UInt32](repeating: 0, count: ctx.fleet.count)
         busy = [Bool](repeating: false, count: ctx.fleet.count)
         batchSizes = ctx.training.adaptiveBatch ? AdaptiveBatch.sizes(ctx) : nil
-        secureUplink = ctx.scenario.secureAggregation.map { SecureUplink(spec: $0, uplink: ctx.scenario.compression.uplink.spec) }
-        uplink = UpdateCodec(secureUplink?.deviceCodec ?? ctx.scenario.compression.uplink.spec)
-        downlink = UpdateCodec(ctx.scenario.compression.downlink.spec)
-    }
-
-    /// The randomness encoder and decoder share for a task's messages (random-k indices,
-    /// stochastic rounding); the downlink uses the ones-complement device id.
-    func codecContext(device: Int, task: UInt64, downlink: Bool = false) -> CodecContext {
-        CodecContext(scenarioSeed: ctx.scenario.seed, device: downlink ? ~UInt64(device) : UInt64(device), task: task)
-    }
-
-    /// The context of the update of `device`'s task `task` in `round`: its own, or under secure
-    /// aggregation the round's (so that random-k picks the same coordinates across the cohort).
-    func uplinkContext(device: Int, task: UInt64, round: Int) -> CodecContext {
-        secureUplink?.context(scenarioSeed: ctx.scenario.seed, round: round) ?? codecContext(device: device, task: task)
-    }
-
-    /// Encodes the model for device `d` (the whole model, or its difference from the device's copy
-    /// in delta mode) and returns the message and the model the device then holds.
-    func downlinkMessage(for d: Int, task: UInt64) -> (message: [UInt8], model: [Float]) {
-        let dimension = ctx.model.parameterCount
-        let context = codecContext(device: d, task: task, downlink: true)
-        guard ctx.scenario.compression.downlinkDelta else {
-            let message = downlink.encode(server.parameters, context: context)
-            let model = (try? downlink.decode(message, dimension: dimension, context: context)) ?? server.parameters
-            return (message, model)
-        }
-        var copy = deviceCopies[d] ?? ctx.initialParameters()
-        var delta = server.parameters
-        BLAS.axpy(-1, copy, &delta)
-        let message = downlink.encode(delta, context: context)
-        let decoded = (try? downlink.decode(message, dimension: dimension, context: context)) ?? delta
-        BLAS.axpy(1, decoded, &copy)
-        deviceCopies[d] = copy
-        return (message, copy)
+        let channel = UplinkChannel(ctx.scenario)
+        device = DevicePipeline(ctx, channel: channel)
+        serverSide = ServerPipeline(ctx, channel: channel)
+        download = ModelDownload(spec: ctx.scenario.compression.downlink.spec, delta: ctx.scenario.compression.downlinkDelta, seed: ctx.scenario.seed)
     }
 
     // MARK: overridden by modes
@@ -157,10 +125,12 @@ class Coordinator {
         if server.divergence == nil && server.lastEvaluatedVersion != server.version {
             _ = server.evaluate(ctx, time: engine.now, round: roundsForReport)
         }
-        return FederatedOutcome(curve: server.curve, counters: server.counters, stopReason: reason,
+        var outcome = FederatedOutcome(curve: server.curve, counters: server.counters, stopReason: reason,
                                 modelVersions: server.version, rounds: roundsForReport, endTime: engine.now.seconds,
                                 divergence: server.divergence, finalParameters: server.parameters,
                                 ledger: ledger, staleness: staleness, privacyAccounting: server.privacy?.accounting)
+        outcome.serverOptimizerStateBytes = serverSide.optimizer.stateBytes
+        return outcome
     }
 
     /// Evaluates when `round` is due (every n-th, and the last), reports the round to the engine.
@@ -202,6 +172,7 @@ class Coordinator {
         let fleet = ctx.fleet
         let dimension = ctx.model.parameterCount
         let errorFeedback = ctx.scenario.compression.errorFeedback
+        let device = self.device
 
         struct Plan: Sendable {
             var task: LocalTask
@@ -213,7 +184,6 @@ class Coordinator {
             var lossAt: SimTime?
             var start: [Float]
             var memory: ErrorFeedback?
-            var context: CodecContext
         }
         var plans: [Plan] = []
         plans.reserveCapacity(devices.count)
@@ -227,7 +197,7 @@ class Coordinator {
             let task = LocalTask(device: d, deviceTaskIndex: index, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
             let work = TrainingWork.planned(samples: n, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
             let flops = ctx.trainer.flops(work)
-            let (modelMessage, start) = downlinkMessage(for: d, task: index)
+            let (modelMessage, start) = download.send(server.parameters, to: d, task: index, initial: ctx.initialParameters)
             // An enclave attests once, before the device's first task (a cost model, not an enclave).
             let attestation = index == 0 ? SimTime(seconds: fleet.profile(d).enclaveAttestationSeconds) : .zero
             let downloadEnd = now + fleet.downloadTime(bytes: modelMessage.count, device: d) + attestation
@@ -239,8 +209,7 @@ class Coordinator {
             }
             let memory = errorFeedback ? (residuals[d] ?? ErrorFeedback(dimension: dimension)) : nil
             plans.append(Plan(task: task, work: work, flops: flops, computeStart: downloadEnd, computeEnd: downloadEnd + compute, computeSeconds: compute.seconds,
-                              lossAt: lossAt, start: start, memory: memory,
-                              context: uplinkContext(device: d, task: index, round: round)))
+                              lossAt: lossAt, start: start, memory: memory))
             ledger.tasksStarted[d] += 1
             ledger.bytesDown[d] += modelMessage.count
             server.counters.downloads += 1
@@ -250,29 +219,9 @@ class Coordinator {
         // Train only the tasks that finish computing before they are lost.
         let trains = plans.map { plan in plan.lossAt.map { $0 >= plan.computeEnd } ?? true }
         let trainIndices = plans.indices.filter { trains[$0] }
-        let trainer = ctx.trainer
-        let uplink = self.uplink
         let toTrain = trainIndices.map { plans[$0] }
-        let seed = ctx.scenario.seed
-        let maskedInputBytes = secureUplink?.maskedInputBytes(dimension: dimension)
-        let privacy = ctx.scenario.privacy
-        let trained = parallelMap(count: trainIndices.count, threads: ctx.threads) { j in
-            // The device trains from the model it decoded, clips (and with local DP noises) its
-            // update, and encodes it, adding its error-feedback residual first when it keeps one.
-            let plan = toTrain[j]
-            var result = trainer.run(plan.task, from: plan.start)
-            if let privacy {
-                DPFedAvg.clip(&result.update, to: privacy.clip)
-                if privacy.mode == .local {
-                    let rng = RandomStream(seed: seed, purpose: .privacyNoise, UInt64(plan.task.device), plan.task.deviceTaskIndex)
-                    DPFedAvg.addNoise(&result.update, sigma: privacy.noiseMultiplier * privacy.clip, rng: rng)
-                }
-            }
-            guard var memory = plan.memory else {
-                return (result, uplink.encode(result.update, context: plan.context), ErrorFeedback?.none)
-            }
-            let message = memory.compress(result.update, codec: uplink, context: plan.context).message
-            return (result, message, Optional(memory))
+        let trained = parallelMap(count: trainIndices.count, threads: ctx.threads, cost: { toTrain[$0].flops }) { j in
+            device.run(toTrain[j].task, from: toTrain[j].start, memory: toTrain[j].memory, round: round)
         }
         var ids: [Int] = []
         var trainedIterator = trained.makeIterator()
@@ -286,16 +235,17 @@ class Coordinator {
             var arrives = false
             var doneFraction = 1.0
             if trains[i] {
-                let (result, encoded, memory) = trainedIterator.next()!
-                if let memory { residuals[d] = memory }
+                let output = trainedIterator.next()!
+                let result = output.result
+                if let memory = output.memory { residuals[d] = memory }
                 precondition(result.work == plan.work, "planned and actual local work differ")
                 guard result.isFinite else {
                     server.divergence = "diverged: device \(d) produced a non-finite update (try a smaller learning rate)"
                     engine.halt(server.divergence!)
                     return ids
                 }
-                message = encoded
-                let arrival = plan.computeEnd + fleet.uploadTime(bytes: maskedInputBytes ?? message.count, device: d)
+                message = output.message
+                let arrival = plan.computeEnd + fleet.uploadTime(bytes: device.uploadBytes(message), device: d)
                 if let loss = plan.lossAt, loss < arrival { endsAt = loss } else { endsAt = arrival; arrives = true }
             } else {
                 endsAt = plan.lossAt!
@@ -321,46 +271,15 @@ class Coordinator {
             }
             tasks[id] = FederatedTask(device: d, deviceTaskIndex: plan.task.deviceTaskIndex, baseVersion: server.version,
                                       round: round, message: message,
-                                      uploadBytes: maskedInputBytes ?? message.count, weight: weight, base: keepBase ? plan.start : nil)
+                                      uploadBytes: device.uploadBytes(message), weight: weight, base: keepBase ? plan.start : nil)
             engine.schedule(arrives ? .arrival(task: id) : .lost(task: id), at: endsAt)
         }
         return ids
     }
 
-    /// sum_i (w_i s_i / W) * update_i over `updates`, in device order (so the result does not
-    /// depend on arrival order), with s_i the staleness factor of each and W = sum_j w_j, or the
-    /// fixed `denominator` when given (Poisson rounds under central DP).
-    func weightedAverage(_ updates: [(task: FederatedTask, factor: Double)], denominator: Double? = nil) -> [Float] {
-        let ordered = updates.sorted { ($0.task.device, $0.task.deviceTaskIndex) < ($1.task.device, $1.task.deviceTaskIndex) }
-        let total = denominator ?? ordered.reduce(0.0) { $0 + $1.task.weight }
-        var sum = [Float](repeating: 0, count: ctx.model.parameterCount)
-        for (task, factor) in ordered {
-            let coefficient = task.weight * factor / total
-            let update = decode(task)
-            BLAS.axpy(Float(coefficient), update, &sum)
-            ledger.contribution[task.device] += coefficient
-        }
-        privatize(&sum, contributors: ordered.map(\.task.device), denominator: total)
-        return sum
-    }
-
-    /// Central DP on one aggregation of the clipped updates of `contributors`, averaged with
-    /// weight 1/`denominator` (their number, or the fixed qN of a Poisson round): adds
-    /// N(0, (z C / denominator)^2) per coordinate, the Gaussian mechanism on the sum, and books the
-    /// release with the run's accountant. Local DP (noise added on devices) does nothing here.
-    /// An aggregation of nobody is noised only with a fixed denominator (a Poisson round).
-    func privatize(_ average: inout [Float], contributors: [Int], denominator: Double) {
-        guard let p = ctx.scenario.privacy, p.mode == .central, !contributors.isEmpty || ctx.training.selection == .poisson else { return }
-        let rng = RandomStream(seed: ctx.scenario.seed, purpose: .privacyNoise, UInt64.max, UInt64(server.privacy!.noiseDraws))
-        DPFedAvg.addNoise(&average, sigma: p.noiseMultiplier * p.clip / denominator, rng: rng)
-        server.privacy!.recordAggregation(devices: contributors)
-    }
-
-    /// The update the server reconstructs from a task's message.
-    func decode(_ task: FederatedTask) -> [Float] {
-        (try? uplink.decode(task.message, dimension: ctx.model.parameterCount,
-                            context: uplinkContext(device: task.device, task: task.deviceTaskIndex, round: task.round)))
-            ?? [Float](repeating: .nan, count: ctx.model.parameterCount)
+    /// decode -> aggregate -> [noise] on `updates` (see ``ServerPipeline/aggregate``).
+    func aggregate(_ updates: [(task: FederatedTask, factor: Double)], denominator: Double? = nil) -> [Float] {
+        serverSide.aggregate(updates, denominator: denominator, ledger: &ledger, accountant: &server.privacy)
     }
 
     /// Idle devices that are online now, in id order.

@@ -47,6 +47,8 @@ public struct FederatedOutcome: Sendable {
     public var staleness: [Int]
     /// Which privacy accounting the epsilons follow, with its steps at the end; nil without DP.
     public var privacyAccounting: PrivacyAccounting? = nil
+    /// Bytes of state the server optimizer holds at the end (momentum, moments).
+    public var serverOptimizerStateBytes = 0
 }
 
 /// The evaluation bookkeeping every mode shares: the server model, its version and the curve.

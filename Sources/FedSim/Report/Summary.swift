@@ -153,6 +153,9 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var privacyDelta: Double?
     /// Which privacy accounting `epsilon` follows and why; nil without DP.
     public var privacyAccounting: PrivacyAccounting?
+    /// `training.server`'s optimizer and the bytes of state it holds on the server (nil when read
+    /// from a summary written before it existed).
+    public var serverOptimizer: ServerOptimizerReport?
     public var rounds: Int
     public var modelVersions: Int
     public var stopReason: String
@@ -187,6 +190,8 @@ public struct RunSummary: Codable, Equatable, Sendable {
             errorFeedback: scenario.compression.errorFeedback, downlinkDelta: scenario.compression.downlinkDelta,
             uplinkFactor: c.bytesUp > 0 ? Double(c.uploads) * dense / Double(c.bytesUp) : 1,
             downlinkFactor: c.bytesDown > 0 ? Double(c.downloads) * dense / Double(c.bytesDown) : 1)
+        serverOptimizer = ServerOptimizerReport(optimizer: scenario.training.server.optimizer.rawValue,
+                                                stateBytes: federated.serverOptimizerStateBytes)
         rounds = federated.rounds
         modelVersions = federated.modelVersions
         stopReason = federated.stopReason.description
@@ -272,4 +277,12 @@ public struct RunSummary: Codable, Equatable, Sendable {
                                      t.secondsToTarget, f.timeToTargetSeconds, fedTotal: f.virtualTimeSeconds),
             timeVersusOneServer: b.timeToTargetSeconds.flatMap { bt in f.timeToTargetSeconds.flatMap { $0 > 0 ? bt / $0 : nil } })
     }
+}
+
+/// The server optimizer of a run (README: Server optimizers) and its memory on the server.
+public struct ServerOptimizerReport: Codable, Equatable, Sendable {
+    public var optimizer: String
+    /// Bytes of state kept between steps: 0 for fedavg, 4P for fedavgm and nesterov, 8P for the
+    /// adaptive optimizers (P parameters, float32).
+    public var stateBytes: Int
 }

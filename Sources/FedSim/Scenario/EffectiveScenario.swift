@@ -71,9 +71,14 @@ extension Scenario {
         case .fedbuff:
             training["concurrency"] = int(t.concurrency)
             let f = t.fedbuff!
-            var o: [String: JSONValue] = ["bufferSize": int(f.bufferSize), "serverLearningRate": num(f.serverLearningRate)]
+            var o: [String: JSONValue] = ["bufferSize": int(f.bufferSize)]
             if let m = f.maxStaleness { o["maxStaleness"] = int(m) }
             training["fedbuff"] = .object(o)
+        }
+        if t.mode != .fedasync {
+            var server: [String: JSONValue] = ["optimizer": .string(t.server.optimizer.rawValue), "learningRate": num(t.server.learningRate)]
+            for key in t.server.extraKeys { server[key] = num(t.server.value(key)) }
+            training["server"] = .object(server)
         }
         var evaluation: [String: JSONValue] = ["every": int(self.evaluation.every), "stopAtTarget": .bool(self.evaluation.stopAtTarget)]
         if let target = self.evaluation.targetAccuracy { evaluation["targetAccuracy"] = num(target) }

@@ -214,6 +214,8 @@ public struct TrainingSpec: Codable, Equatable, Sendable {
     public var selection: Selection = .uniform
     /// `selection: poisson`: the probability q that an online idle device joins a round.
     public var samplingRate: Double? = nil
+    /// The server optimizer that applies each aggregated update (synchronous mode and FedBuff).
+    public var server: ServerOptimizerSpec = .fedavg()
     /// The device optimizer (default SGD).
     public var optimizer: OptimizerSpec = .sgd
 
@@ -246,10 +248,10 @@ public struct StalenessFunction: Codable, Equatable, Sendable {
     }
 }
 
-/// FedBuff (Nguyen et al. 2022): apply the average of every `bufferSize` updates.
+/// FedBuff (Nguyen et al. 2022): apply the average of every `bufferSize` updates (its server
+/// learning rate is `TrainingSpec.server`'s).
 public struct FedBuffSpec: Codable, Equatable, Sendable {
     public var bufferSize: Int
-    public var serverLearningRate: Double
     /// Updates staler than this are discarded (and counted); nil keeps all.
     public var maxStaleness: Int?
 }

@@ -218,6 +218,7 @@ public enum ScenarioLoader {
         var deadline: Double?
         var fedasync: FedAsyncSpec?
         var fedbuff: FedBuffSpec?
+        var fedbuffRate: JSONNode?
         var selection = TrainingSpec.Selection.uniform
         var samplingRate: Double?
         if mode == .fedavg {
@@ -263,10 +264,10 @@ public enum ScenarioLoader {
             let fo = try o.optional("fedbuff")?.object()
             let bNode = fo?.optional("bufferSize")
             let buffer = try bNode?.integer(min: 1) ?? concurrency
-            let lr = try fo?.optional("serverLearningRate")?.positive() ?? 1
+            fedbuffRate = fo?.optional("serverLearningRate")
             let maxStale = try fo?.optional("maxStaleness")?.integer(min: 0)
             try fo?.rejectUnknownKeys()
-            fedbuff = FedBuffSpec(bufferSize: buffer, serverLearningRate: lr, maxStaleness: maxStale)
+            fedbuff = FedBuffSpec(bufferSize: buffer, maxStaleness: maxStale)
         } else if let stray = o.optional("fedbuff") {
             throw ScenarioError(path: stray.path, expected: "no \"fedbuff\" section unless mode is \"fedbuff\"", found: stray.value.summary)
         }
@@ -299,13 +300,14 @@ public enum ScenarioLoader {
         let rounds = try o.optional("rounds")?.integer(min: 1, max: 100_000_000) ?? 100
         let maxTime = try o.optional("maxTimeSeconds")?.positive()
         let optimizer = try o.optional("optimizer").map { n throws(ScenarioError) in try readOptimizer(n.object()) } ?? .sgd
+        let server = try readServerOptimizer(o.optional("server"), mode: mode, fedbuffLearningRate: fedbuffRate)
         try o.rejectUnknownKeys()
         return TrainingSpec(mode: mode, devicesPerRound: k, concurrency: concurrency, fedasync: fedasync, fedbuff: fedbuff,
                             weighting: TrainingSpec.Weighting(rawValue: weighting)!, overSelection: over,
                             deadlineSeconds: deadline, localEpochs: epochs, localSteps: steps, batchSize: batch,
                             adaptiveBatch: adaptive, minBatch: minBatch, maxBatch: maxBatch,
                             learningRate: lr, rounds: rounds, maxTimeSeconds: maxTime,
-                            selection: selection, samplingRate: samplingRate, optimizer: optimizer)
+                            selection: selection, samplingRate: samplingRate, server: server, optimizer: optimizer)
     }
 
     /// `training.selection` ("uniform" or "poisson") and, with poisson, `training.samplingRate`
