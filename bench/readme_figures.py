@@ -229,16 +229,17 @@ def privacy():
           f" down {sec['bytesDown'] / none['bytesDown']:.3f}x,"
           f" virtual time {sec['virtualTimeSeconds'] / none['virtualTimeSeconds']:.2f}x;"
           f" random-k loses {100 * (found['secagg']['federated']['finalAccuracy'] - found['secagg-randomk']['federated']['finalAccuracy']):.2f} points")
+
+    def as_fedbuff(s):
+        del s["training"]["devicesPerRound"]
+        s["training"].update(mode="fedbuff", concurrency=10, fedbuff={"bufferSize": 10})
+
     variants = [
         ("privacy-dp-high-overselect", lambda s: s["training"].update(overSelection=1.0)),
-        ("privacy-dp-high-fedbuff", lambda s: s["training"].update(
-            mode="fedbuff", concurrency=10, fedbuff={"bufferSize": 10}, **{"devicesPerRound": None})),
+        ("privacy-dp-high-fedbuff", as_fedbuff),
     ]
     for name, edit in variants:
-        def apply(s, edit=edit):
-            edit(s)
-            s["training"] = {k: v for k, v in s["training"].items() if v is not None}
-        path = variant("Scenarios/privacy-dp-high.json", apply, name)
+        path = variant("Scenarios/privacy-dp-high.json", edit, name)
         folder, _ = run(path, name)
         os.remove(path)
         s = summary(folder)
