@@ -14,7 +14,8 @@ struct Run: ParsableCommand {
 
             With --seeds N the scenario runs N times, with seeds s, s+1, ..., s+N-1 (s the \
             scenario's seed or --seed), the k-th into OUT/seed-<k>/ with all the files of a normal \
-            run. Then it prints, and writes to OUT/seeds.json, the mean of each efficiency claim \
+            run. Then it writes OUT/seeds-curve.csv (every seed's curve rows led by a seed column) \
+            and prints, and writes to OUT/seeds.json, the mean of each efficiency claim \
             over the seeds with its 95% Student-t interval, median and range, and a verdict on the \
             85% claim: "holds" when the whole interval is >= 0.85, "fails" when it is wholly below, \
             "undecided" otherwise (and always for one seed). Runs that never reached the target are \
@@ -31,6 +32,11 @@ struct Run: ParsableCommand {
         "The folder to write results into. Defaults to Results/<scenario name> under the current folder.",
         valueName: "dir"))
     var out: String?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Puts a value at a path of the scenario before it is validated, e.g. training.learningRate=0.1 or fleet.groups[0].count=500 (repeatable; the value is typed by the JSON it parses as, else a string).",
+        valueName: "path=value"))
+    var overrides: [String] = []
 
     @Option(name: .long, help: ArgumentHelp(
         "Replaces the scenario's seed, so the same fleet and data can be replayed with other random draws.",
@@ -58,11 +64,13 @@ struct Run: ParsableCommand {
     func run() throws {
         if let seeds { return try runSeeds(seeds) }
         let started = ContinuousClock.now
-        var loaded = try loadScenario(scenario)
+        var loaded = try loadScenario(scenario, overrides: overrides)
         if let seed { loaded.seed = UInt64(seed) }
         let prepared = try prepare(loaded, file: scenario)
+        if !quiet { warn(RunWarnings.beforeRun(prepared)) }
         let folder = URL(fileURLWithPath: out ?? "Results/\(loaded.name)")
         let report = train(prepared, what: "\(loaded.name) (seed \(loaded.seed))")
+        if !quiet { warn(RunWarnings.afterRun(report.summary, scenario: loaded)) }
         let files = try write(report, to: folder)
         if !quiet {
             print(report.summary.text)
@@ -79,7 +87,7 @@ struct Run: ParsableCommand {
     /// in turn, then the statistics over the seeds are printed and written to seeds.json.
     func runSeeds(_ count: Int) throws {
         let started = ContinuousClock.now
-        let loaded = try loadScenario(scenario)
+        let loaded = try loadScenario(scenario, overrides: overrides)
         let first = seed.map(UInt64.init) ?? loaded.seed
         let last = first + UInt64(count) - 1
         guard last <= UInt64(UInt32.max) else {
@@ -91,15 +99,18 @@ struct Run: ParsableCommand {
             variant.seed = s
             runs.append(try prepare(variant, file: scenario))
         }
+        if !quiet, let first = runs.first { warn(RunWarnings.beforeRun(first)) }
         let folder = URL(fileURLWithPath: out ?? "Results/\(loaded.name)")
 
         var results: [SeedRun] = []
+        var curves: [(seed: UInt64, curve: [CurvePoint])] = []
         for (k, prepared) in runs.enumerated() {
             let runStarted = ContinuousClock.now
             let report = train(prepared, what: "\(loaded.name), seed \(prepared.scenario.seed) (\(k + 1) of \(count))")
             let subfolder = folder.appendingPathComponent("seed-\(k)")
             let files = try write(report, to: subfolder)
             results.append(SeedRun(folder: "seed-\(k)", summary: report.summary))
+            curves.append((prepared.scenario.seed, report.curve))
             if !quiet {
                 print("seed \(prepared.scenario.seed): wrote \(files.count) files to \(subfolder.path) (wall clock \(seconds(since: runStarted)))")
             }
@@ -109,6 +120,8 @@ struct Run: ParsableCommand {
         let file = folder.appendingPathComponent("seeds.json")
         do {
             try ReportWriter.writeAtomically(ReportWriter.json(statistics), to: file)
+            try ReportWriter.writeAtomically(Data(ReportWriter.seedsCurveCSV(curves).utf8),
+                                             to: folder.appendingPathComponent("seeds-curve.csv"))
         } catch {
             throw failure("cannot write results to \(file.path): \(oneLine(error.localizedDescription))", code: 1)
         }
@@ -166,9 +179,7 @@ struct Run: ParsableCommand {
         return "\(folder.path)/" + list
     }
 
-    func seconds(since start: ContinuousClock.Instant) -> String {
-        (ContinuousClock.now - start).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 2)))
-    }
+    func seconds(since start: ContinuousClock.Instant) -> String { wallClock(since: start) }
 }
 
 /// One run of `--seeds`: its folder (relative to the output folder) and summary.
@@ -201,7 +212,7 @@ struct SeedSummary: Encodable {
         var max: Double?
         /// `SeedStatistics.verdict` of the interval, except that a claim missing on some seed
         /// cannot hold: `holds` becomes `undecided` then.
-        var verdict: String
+        var verdict: Verdict
     }
 
     struct Claims: Encodable {
@@ -232,7 +243,7 @@ struct SeedSummary: Encodable {
             }
             let interval = SeedStatistics.interval(values, confidence: confidence)
             var verdict = SeedStatistics.verdict(interval, threshold: RunSummary.claimThreshold)
-            if verdict == "holds" && !notReached.isEmpty { verdict = "undecided" }
+            if verdict == .holds && !notReached.isEmpty { verdict = .undecided }
             return ClaimStatistics(definition: runs.first.map { claim($0.summary.efficiency).definition } ?? "",
                                    values: values, notReached: notReached, interval: interval,
                                    median: SeedStatistics.median(values), min: values.min(), max: values.max(), verdict: verdict)
@@ -252,7 +263,7 @@ struct SeedSummary: Encodable {
         for s in all {
             let i = s.interval
             rows.append([s.definition, g(i.n > 0 ? i.mean : nil), i.n > 0 ? "[\(g(i.low)), \(g(i.high))]" : "-",
-                         g(s.median), "[\(g(s.min)), \(g(s.max))]", s.verdict, "\(s.notReached.count) of \(seeds.count)"])
+                         g(s.median), "[\(g(s.min)), \(g(s.max))]", s.verdict.rawValue, "\(s.notReached.count) of \(seeds.count)"])
         }
         var lines = ["efficiency over \(seeds.count) seed\(seeds.count == 1 ? "" : "s") (\(seedList)), claim: value >= \(Format.compact(threshold, 2))"]
         lines += alignColumns(rows)
@@ -282,11 +293,45 @@ struct Validate: ParsableCommand {
     @Argument(help: "The scenario JSON file to check.", completion: .file(extensions: ["json"]))
     var scenario: String
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("As for run: puts a value at a path of the scenario first (repeatable).",
+                                                         valueName: "path=value"))
+    var overrides: [String] = []
+
+    @Option(name: .long, help: "text, or json: one object on stdout, {\"valid\": true, ...figures, \"warnings\": [...]} or {\"valid\": false, \"error\": {\"path\", \"expected\", \"found\"}}.")
+    var format: OutputFormat = .text
+
     func run() throws {
-        let loaded = try loadScenario(scenario)
+        if format == .json { return try runJSON() }
+        let loaded = try loadScenario(scenario, overrides: overrides)
         let prepared = try prepare(loaded, file: scenario)
+        warn(RunWarnings.beforeRun(prepared))
         let sizes = prepared.data.shards.map(\.count)
         print("\(scenario): valid: \(loaded.fleet.deviceCount) devices, \(prepared.data.train.count) training and \(prepared.data.test.count) test samples, \(sizes.min() ?? 0)...\(sizes.max() ?? 0) samples per device")
+    }
+}
+
+extension Validate {
+    /// `--format json`: the verdict as one JSON object on stdout; exit status 2 when invalid.
+    func runJSON() throws {
+        let result: JSONValue
+        var valid = true
+        do throws(ScenarioError) {
+            let parsed = try overrides.map { text throws(ScenarioError) in try ScenarioOverride(text) }
+            let prepared = try PreparedRun(try ScenarioLoader.load(contentsOf: URL(fileURLWithPath: scenario), overrides: parsed))
+            let sizes = prepared.data.shards.map(\.count)
+            result = .object([
+                "valid": .bool(true), "devices": .number(Double(prepared.scenario.fleet.deviceCount)),
+                "trainingSamples": .number(Double(prepared.data.train.count)), "testSamples": .number(Double(prepared.data.test.count)),
+                "samplesPerDevice": .object(["min": .number(Double(sizes.min() ?? 0)), "max": .number(Double(sizes.max() ?? 0))]),
+                "warnings": .array(RunWarnings.beforeRun(prepared).map(JSONValue.string)),
+            ])
+        } catch {
+            valid = false
+            result = .object(["valid": .bool(false),
+                              "error": .object(["path": .string(error.path), "expected": .string(error.expected), "found": .string(error.found)])])
+        }
+        print(String(decoding: try ReportWriter.json(result), as: UTF8.self), terminator: "")
+        if !valid { throw ExitCode(2) }
     }
 }
 
@@ -308,10 +353,12 @@ func alignColumns(_ rows: [[String]]) -> [String] {
     }
 }
 
-/// Loads a scenario, turning a scenario error into one line on stderr and exit status 2.
-func loadScenario(_ path: String) throws -> Scenario {
-    do {
-        return try ScenarioLoader.load(contentsOf: URL(fileURLWithPath: path))
+/// Loads a scenario with its `--set` overrides, turning a scenario error into one line on stderr
+/// and exit status 2.
+func loadScenario(_ path: String, overrides: [String] = []) throws -> Scenario {
+    do throws(ScenarioError) {
+        let parsed = try overrides.map { text throws(ScenarioError) in try ScenarioOverride(text) }
+        return try ScenarioLoader.load(contentsOf: URL(fileURLWithPath: path), overrides: parsed)
     } catch {
         throw failure("\(path): \(error)", code: 2)
     }
@@ -324,6 +371,11 @@ func prepare(_ scenario: Scenario, file: String) throws -> PreparedRun {
     } catch {
         throw failure("\(file): \(error)", code: 2)
     }
+}
+
+/// Prints each message as a warning on stderr.
+func warn(_ messages: [String]) {
+    for m in messages { FileHandle.standardError.write(Data("warning: \(m)\n".utf8)) }
 }
 
 /// Prints `message` as an error on stderr and returns an exit with `code`.

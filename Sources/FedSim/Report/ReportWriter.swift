@@ -21,7 +21,7 @@ public enum ReportWriter {
     /// The header of `devices.csv`; the README defines each column.
     public static let devicesHeader = "device,profile,samples_held,tasks_started,tasks_applied,tasks_discarded,tasks_dropped,samples_processed,flops,compute_s,bytes_up,bytes_down,contribution_share"
 
-    /// `devices.csv`: the per-device ledger, one row per device.
+    /// `devices.csv`: the per-device ledger, one row per device (fields quoted per RFC 4180: ``CSV``).
     public static func devicesCSV(_ ledger: DeviceLedger, fleet: Fleet) -> String {
         let total = ledger.contribution.reduce(0, +)
         var out = devicesHeader + "\n"
@@ -33,7 +33,7 @@ public enum ReportWriter {
                 String(ledger.bytesUp[d]), String(ledger.bytesDown[d]),
                 Format.fixed(total > 0 ? ledger.contribution[d] / total : 0, 6),
             ]
-            out += fields.joined(separator: ",") + "\n"
+            out += CSV.row(fields)
         }
         return out
     }

@@ -6,9 +6,10 @@ import Foundation
 /// Every problem is reported as a ``ScenarioError`` naming the JSON path, the expected and the
 /// found value. Nothing here writes files.
 public enum ScenarioLoader {
-    /// Loads and validates the scenario at `url`. Relative data paths are resolved against the
-    /// scenario file's folder and checked to exist.
-    public static func load(contentsOf url: URL) throws(ScenarioError) -> Scenario {
+    /// Loads and validates the scenario at `url`, with `overrides` applied to its JSON tree first
+    /// (in order). Relative data paths are resolved against the scenario file's folder and checked
+    /// to exist.
+    public static func load(contentsOf url: URL, overrides: [ScenarioOverride] = []) throws(ScenarioError) -> Scenario {
         let data: Data
         do {
             data = try Data(contentsOf: url)
@@ -16,10 +17,16 @@ public enum ScenarioLoader {
             throw ScenarioError(path: "$", expected: "a readable scenario file", found: "no readable file at \(url.path)")
         }
         let defaultName = url.deletingPathExtension().lastPathComponent
-        var scenario = try parse(data, defaultName: defaultName)
+        var document = try JSONValue.parse(data)
+        for override in overrides { document = try override.applied(to: document) }
+        var scenario = try parse(document, defaultName: defaultName)
         scenario.sourceSHA256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         if scenario.data.source == .digits, let path = scenario.data.path {
-            let resolved = resolve(path, relativeTo: url.deletingLastPathComponent())
+            var resolved = resolve(path, relativeTo: url.deletingLastPathComponent())
+            if path == BuiltInData.digitsDefault, !FileManager.default.isReadableFile(atPath: resolved.path),
+               let installed = BuiltInData.installed("digits.csv") {
+                resolved = installed
+            }
             guard FileManager.default.isReadableFile(atPath: resolved.path) else {
                 throw ScenarioError(path: "$.data.path", expected: "a readable data file",
                                     found: "\"\(path)\" (no file at \(resolved.path))")
@@ -43,7 +50,13 @@ public enum ScenarioLoader {
 
     /// Parses and validates scenario JSON (data paths are kept as written).
     public static func parse(_ data: Data, defaultName: String = "scenario") throws(ScenarioError) -> Scenario {
-        let root = try JSONNode(path: "$", value: JSONValue.parse(data)).object()
+        try parse(JSONValue.parse(data), defaultName: defaultName)
+    }
+
+    /// Validates a parsed scenario document (data paths are kept as written).
+    public static func parse(_ document: JSONValue, defaultName: String = "scenario") throws(ScenarioError) -> Scenario {
+        let root = try JSONNode(path: "$", value: document).object()
+        _ = try root.optional("$schema")?.string()  // where editors find Scenarios/fedsim.schema.json
         let name = try root.optional("name")?.string() ?? defaultName
         guard !name.isEmpty, !name.contains("/") else {
             throw ScenarioError(path: "$.name", expected: "a non-empty name without \"/\"", found: "\"\(name)\"")
@@ -74,7 +87,7 @@ public enum ScenarioLoader {
         }
         switch spec.source {
         case .digits:
-            spec.path = try o.optional("path")?.string() ?? "data/digits.csv"
+            spec.path = try o.optional("path")?.string() ?? BuiltInData.digitsDefault
             spec.partition = PartitionSpec(kind: .iid, alpha: nil)
         case .synthetic:
             spec.testFraction = o.fields["testFraction"] == nil ? 0.1 : spec.testFraction
