@@ -79,6 +79,11 @@ def variant(scenario, edit, name):
     return path
 
 
+def reached(x):
+    """A to-target figure, or "not reached" where summary.json has null (or, before, no key)."""
+    return "not reached" if x is None else x
+
+
 def pct(x):
     return "-" if x is None else f"{100 * x:.2f}%"
 
@@ -117,7 +122,7 @@ def measured_results():
         f, e = s["federated"], s["efficiency"]
         work = claim(s, "workBySamples")
         print(f"| {name} | {pct(f['finalAccuracy'])} | {pct(f['bestAccuracy'])} | {pct(s['baseline']['bestAccuracy'])}"
-              f" | {f.get('roundToTarget', 'not reached')} | {secs(f.get('timeToTargetSeconds'))}"
+              f" | {reached(f.get('roundToTarget'))} | {secs(f.get('timeToTargetSeconds'))}"
               f" | {g(claim(s, 'computeUtilisation'), 2)} | {g(work, 3)} ({e['workBySamples']['verdict']})"
               f" | {g(claim(s, 'workByFLOPs'), 3)} ({e['workByFLOPs']['verdict']})"
               f" | {g(claim(s, 'lossAtEqualSamples'), 2)} ({s['lossGap']['gap']:+.3f})"
@@ -141,7 +146,7 @@ def data_section():
         base = [r for r in rows if r["run"] == "baseline"][-1]
         f = s["federated"]
         print(f"| {name} | {pct(f['finalAccuracy'])} | {pct(s['baseline']['finalAccuracy'])}"
-              f" | {f.get('samplesToTarget', 'not reached')} | {secs(f.get('timeToTargetSeconds'))}"
+              f" | {reached(f.get('samplesToTarget'))} | {secs(f.get('timeToTargetSeconds'))}"
               f" | {float(fed['loss']):.4f} | {float(fed['train_loss']):.4f}"
               f" | {float(base['loss']):.4f} / {float(base['train_loss']):.4f} |")
     path = variant("Scenarios/quickstart-niid-bench.json",
@@ -220,7 +225,7 @@ def privacy():
         s = found[name] = summary(folder)
         f = s["federated"]
         eps = s.get("epsilon")
-        method = s.get("privacyAccounting", {}).get("method", "")
+        method = (s.get("privacyAccounting") or {}).get("method", "")
         print(f"| privacy-{name} | {pct(f['finalAccuracy'])} | {'-' if eps is None else f'{eps:.4g}'} ({method})"
               f" | {f['bytesUp']} | {f['bytesDown']} | {f['virtualTimeSeconds']:.2f} s | {wall:.2f} s"
               f" | {s['counters']['secureAggregationBytes']} | {s['counters']['secureAggregationClipped']} |")
