@@ -54,16 +54,26 @@ struct BenchTraining: ParsableCommand {
             let ws = model.makeWorkspace()
             var p = model.initialParameters(seed: 1)
             let rng = RandomStream(seed: 1, purpose: .localSGD)
-            let all = 0 ..< prepared.data.train.count
-            _ = model.train(&p, on: prepared.data.train, samples: all, epochs: 1, batchSize: c.batch, optimizer: state,
-                            rng: rng, workspace: ws, maxSteps: 2)
+            // One epoch's order, shuffled once as training does per epoch, walked 20 steps at a time
+            // (reshuffling the whole training set every few steps would time the shuffle instead).
+            var order = (0 ..< Int32(prepared.data.train.count)).map { $0 }
+            rng.shuffle(&order)
+            var next = 0
+            func steps(_ count: Int) -> TrainingWork {
+                let end = min(next + count * c.batch, order.count)
+                let w = order[next ..< end].withUnsafeBufferPointer { o in
+                    model.train(&p, on: prepared.data.train, order: o, batchSize: c.batch, optimizer: state, workspace: ws)
+                }
+                next = end == order.count ? 0 : end
+                return w
+            }
+            _ = steps(2)
             let clock = ContinuousClock()
             let start = clock.now
             var work = TrainingWork(samples: 0, steps: 0)
             var elapsed = 0.0
             repeat {
-                let w = model.train(&p, on: prepared.data.train, samples: all, epochs: 1, batchSize: c.batch, optimizer: state,
-                                    rng: rng, workspace: ws, maxSteps: 20)
+                let w = steps(20)
                 work.samples += w.samples
                 work.steps += w.steps
                 let d = clock.now - start
