@@ -1,5 +1,4 @@
 import FedMath
-import Foundation
 
 /// Causal multi-head scaled dot-product self-attention (Vaswani et al. 2017, "Attention Is All You
 /// Need", arXiv 1706.03762) over one sample's `context` positions: for each head,
@@ -8,7 +7,8 @@ import Foundation
 ///
 /// Q, K and V are read from one (context x 3 dModel) row-major matrix [Q | K | V] (head h uses
 /// columns h dHead ..< (h + 1) dHead of each third); the heads' outputs are written side by side
-/// into a (context x dModel) matrix. Each head costs four sgemms forward and backward.
+/// into a (context x dModel) matrix. Each head costs two sgemms forward and four backward; the
+/// softmax's exponentials are ``FastMath/exp(_:)``.
 struct CausalAttention: Sendable {
     let context: Int
     let dModel: Int
@@ -31,8 +31,9 @@ struct CausalAttention: Sendable {
                 let row = p + i * t
                 var maxS = row[0]
                 for j in 0 ... i where row[j] > maxS { maxS = row[j] }
+                for j in 0 ... i { row[j] = FastMath.exp(row[j] - maxS) }  // a separate loop vectorises
                 var sum: Float = 0
-                for j in 0 ... i { row[j] = expf(row[j] - maxS); sum += row[j] }
+                for j in 0 ... i { sum += row[j] }
                 let inv = 1 / sum
                 for j in 0 ... i { row[j] *= inv }
                 for j in (i + 1) ..< t { row[j] = 0 }
