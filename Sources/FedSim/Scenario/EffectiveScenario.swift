@@ -55,6 +55,7 @@ extension Scenario {
         if let s = t.localSteps { training["localSteps"] = int(s) }
         if let m = t.maxTimeSeconds { training["maxTimeSeconds"] = num(m) }
         training["optimizer"] = optimizerJSON(t.optimizer)
+        if t.proximalMu > 0 { training["proximalMu"] = num(t.proximalMu) }
         switch t.mode {
         case .fedavg:
             training["devicesPerRound"] = int(t.devicesPerRound)

@@ -234,6 +234,9 @@ public struct TrainingSpec: Codable, Equatable, Sendable {
     public var server: ServerOptimizerSpec = .fedavg()
     /// The device optimizer (default SGD).
     public var optimizer: OptimizerSpec = .sgd
+    /// FedProx's mu: weight of the proximal term mu/2 ||w - w_global||^2 in every device's local
+    /// objective (``ProximalTerm``); 0 (the default) is FedAvg's objective.
+    public var proximalMu: Double = 0
 
     /// The device optimizer at the training learning rate.
     public var deviceOptimizer: Optimizer { optimizer.optimizer(learningRate: learningRate) }

@@ -315,13 +315,15 @@ public enum ScenarioLoader {
         let maxTime = try o.optional("maxTimeSeconds")?.number(in: ScenarioRange.seconds, unit: "seconds")
         let optimizer = try o.optional("optimizer").map { n throws(ScenarioError) in try readOptimizer(n.object()) } ?? .sgd
         let server = try readServerOptimizer(o.optional("server"), mode: mode, fedbuffLearningRate: fedbuffRate)
+        let proximalMu = try o.optional("proximalMu")?.number(in: ScenarioRange.factor, unit: "proximal mu") ?? 0
         try o.rejectUnknownKeys()
         return TrainingSpec(mode: mode, devicesPerRound: k, concurrency: concurrency, fedasync: fedasync, fedbuff: fedbuff,
                             weighting: TrainingSpec.Weighting(rawValue: weighting)!, overSelection: over,
                             deadlineSeconds: deadline, localEpochs: epochs, localSteps: steps, batchSize: batch,
                             adaptiveBatch: adaptive, minBatch: minBatch, maxBatch: maxBatch,
                             learningRate: lr, rounds: rounds, maxTimeSeconds: maxTime,
-                            selection: selection, samplingRate: samplingRate, server: server, optimizer: optimizer)
+                            selection: selection, samplingRate: samplingRate, server: server, optimizer: optimizer,
+                            proximalMu: proximalMu)
     }
 
     /// `training.selection` ("uniform" or "poisson") and, with poisson, `training.samplingRate`
