@@ -100,7 +100,7 @@ public enum ScenarioLoader {
     }
 
     static func readPartition(_ o: JSONObject, source: DataSpec.Source) throws(ScenarioError) -> PartitionSpec {
-        let kinds = source == .synthetic ? ["iid", "dirichlet", "natural"] : ["iid", "dirichlet"]
+        let kinds = source == .synthetic ? ["iid", "dirichlet", "natural", "windows"] : ["iid", "dirichlet", "windows"]
         let kindNode = try o.required("kind", "one of " + kinds.map { "\"\($0)\"" }.joined(separator: ", "))
         let kind = PartitionSpec.Kind(rawValue: try kindNode.choice(kinds))!
         var alpha: Double?
@@ -117,8 +117,9 @@ public enum ScenarioLoader {
         } else if variant == .niidBench {
             minSize = Partitioner.niidBenchMinimumShard
         }
+        let size = kind == .windows ? try o.required("size", "a positive integer").integer(min: 1) : nil
         try o.rejectUnknownKeys()
-        return PartitionSpec(kind: kind, alpha: alpha, variant: variant, minSize: minSize)
+        return PartitionSpec(kind: kind, alpha: alpha, variant: variant, minSize: minSize, size: size)
     }
 
     static func readModel(_ o: JSONObject?) throws(ScenarioError) -> ModelSpec {
