@@ -6,8 +6,8 @@ struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare the summaries of several runs side by side.",
         discussion: """
-            Reads summary.json in each RUN_DIR and prints one row per run, named by its folder as \
-            given: federated final and best accuracy, baseline best accuracy, target, federated time \
+            Reads summary.json in each RUN_DIR (a `run --seeds` folder stands for its seed-<k> \
+            folders) and prints one row per run, named by its folder as given: federated final and best accuracy, baseline best accuracy, target, federated time \
             and samples to target, bytes, and each efficiency claim with its verdict ("-" where a \
             value does not exist). --csv also writes the same figures as CSV. Exit status: 0 on \
             success, 1 when the CSV cannot be written, 2 when a summary cannot be read.
@@ -22,16 +22,22 @@ struct Compare: ParsableCommand {
             completion: .file(extensions: ["csv"]))
     var csv: String?
 
+    @Option(name: .long, help: "text (the table) or json (one record per run, keyed as the CSV's columns, null where a value does not exist).")
+    var format: OutputFormat = .text
+
     func validate() throws {
         if runDirs.isEmpty { throw ValidationError("give at least one run folder") }
     }
 
     func run() throws {
         var runs: [(name: String, summary: RunSummary)] = []
-        for dir in runDirs {
+        for dir in runDirs.flatMap(expandSeeds) {
             runs.append((name: displayName(dir), summary: try readSummary(dir)))
         }
-        print(Comparison.table(runs), terminator: "")
+        switch format {
+        case .text: print(Comparison.table(runs), terminator: "")
+        case .json: print(String(decoding: try ReportWriter.json(Comparison.records(runs)), as: UTF8.self), terminator: "")
+        }
         if let csv {
             let url = URL(fileURLWithPath: csv)
             do {
@@ -49,6 +55,23 @@ struct Compare: ParsableCommand {
         while name.count > 1 && name.hasSuffix("/") { name.removeLast() }
         return name
     }
+}
+
+/// `--format` of `validate` and `compare`.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+/// The run folders of `dir`: its seed folders (from seeds.json) when it is a `run --seeds` folder
+/// without a summary.json of its own, else `dir` itself.
+func expandSeeds(_ dir: String) -> [String] {
+    let folder = URL(fileURLWithPath: dir)
+    guard !FileManager.default.fileExists(atPath: folder.appendingPathComponent("summary.json").path),
+          let data = try? Data(contentsOf: folder.appendingPathComponent("seeds.json")),
+          let seeds = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+          let runs = seeds["runs"] as? [[String: Any]] else { return [dir] }
+    let base = dir.hasSuffix("/") ? dir : dir + "/"
+    return runs.compactMap { $0["folder"] as? String }.map { base + $0 }
 }
 
 /// Reads RUN_DIR/summary.json; a missing or malformed file is one line on stderr and exit status 2.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedSim
 
 @main
 struct FedSimCommand: ParsableCommand {
@@ -11,6 +12,7 @@ struct FedSimCommand: ParsableCommand {
             doing the real gradient math, and reports convergence against a centralized baseline \
             trained on the pooled data. See README.md for the scenario format.
             """,
-        subcommands: [Run.self, Validate.self, Check.self, Plot.self, Compare.self, Privacy.self, BenchBLAS.self]
+        version: RunSummary.fedsimVersion,
+        subcommands: [Run.self, Validate.self, Sweep.self, Check.self, Plot.self, Compare.self, Privacy.self, BenchBLAS.self]
     )
 }

@@ -115,7 +115,7 @@ private func summary(finalAccuracy: Double = 0.91, bestAccuracy: Double = 0.92, 
         "timeReference": ["dataCollectionSeconds": 0, "includesDataCollection": false],
         "counters": counters,
         "staleness": ["count": 0, "mean": 0, "p50": 0, "p90": 0, "max": 0],
-        "compression": ["uplink": "dense", "downlink": "dense", "errorFeedback": false, "downlinkDelta": false, "uplinkFactor": 1, "downlinkFactor": 1],
+        "compression": ["uplink": ["kind": "dense"], "downlink": ["kind": "dense"], "errorFeedback": false, "downlinkDelta": false, "uplinkFactor": 1, "downlinkFactor": 1],
         "manifest": ["fedsimVersion": "test", "scenarioSHA256": "", "seeds": [1], "effectiveScenario": [String: Any]()],
         "rounds": 300, "modelVersions": 300, "stopReason": "round limit reached",
     ]
@@ -286,11 +286,18 @@ struct GoldenCheckTests {
         #expect(report.deviations.filter { !$0.passed }.map(\.metric) == ["final accuracy"])
     }
 
-    @Test("both-NaN losses match; tolerances decode with defaults for missing keys")
+    @Test("a non-finite value fails even against itself; empty curves fail; tolerances decode with defaults")
     func nanAndTolerances() throws {
-        var golden = sampleCurve()
-        golden[3].loss = .nan
-        #expect(GoldenCheck.compare(run: golden, golden: golden).passed)
+        // Oracle: a check passes only on evidence, so NaN = NaN, inf = inf and "0 comparisons" fail.
+        for bad in [Double.nan, .infinity] {
+            var golden = sampleCurve()
+            golden[3].loss = bad
+            let report = GoldenCheck.compare(run: golden, golden: golden)
+            #expect(!report.passed)
+            #expect(report.deviations.filter { !$0.passed }.map(\.metric) == ["loss"])
+        }
+        let empty = GoldenCheck.compare(run: [], golden: [])
+        #expect(!empty.passed && empty.table.hasSuffix("FAIL: nothing to compare (both curves are empty)\n"))
         let t = try JSONDecoder().decode(GoldenTolerances.self, from: Data(#"{"accuracyBand": 0.05}"#.utf8))
         #expect(t == GoldenTolerances(accuracyBand: 0.05))
         #expect(GoldenTolerances().bytes == 0 && GoldenTolerances().samples == 0 && GoldenTolerances().time == 1e-9)
@@ -426,19 +433,19 @@ struct SeedStatisticsTests {
         #expect(abs(i.mean - 0.9) < 1e-12)
         #expect(abs((i.high - i.mean) - 4.302653 * 0.1 / 3.0.squareRoot()) < 1e-5)
         #expect(abs((i.mean - i.low) - (i.high - i.mean)) < 1e-12)
-        #expect(SeedStatistics.verdict(i) == "undecided")
+        #expect(SeedStatistics.verdict(i) == .undecided)
 
         let tight = SeedStatistics.interval([0.90, 0.91, 0.92, 0.93, 0.94])
-        #expect(SeedStatistics.verdict(tight) == "holds")
-        #expect(SeedStatistics.verdict(tight, threshold: 0.95) == "fails")
-        #expect(SeedStatistics.verdict(SeedStatistics.interval([0.5, 0.52, 0.51])) == "fails")
+        #expect(SeedStatistics.verdict(tight) == .holds)
+        #expect(SeedStatistics.verdict(tight, threshold: 0.95) == .fails)
+        #expect(SeedStatistics.verdict(SeedStatistics.interval([0.5, 0.52, 0.51])) == .fails)
 
         let one = SeedStatistics.interval([0.97])
         #expect(one == Interval(mean: 0.97, low: 0.97, high: 0.97, n: 1, confidence: 0.95))
-        #expect(SeedStatistics.verdict(one) == "undecided")
+        #expect(SeedStatistics.verdict(one) == .undecided)
         let same = SeedStatistics.interval([0.9, 0.9])
-        #expect(same.low == 0.9 && same.high == 0.9 && SeedStatistics.verdict(same) == "holds")
-        #expect(SeedStatistics.interval([]).mean.isNaN && SeedStatistics.verdict(SeedStatistics.interval([])) == "undecided")
+        #expect(same.low == 0.9 && same.high == 0.9 && SeedStatistics.verdict(same) == .holds)
+        #expect(SeedStatistics.interval([]).mean.isNaN && SeedStatistics.verdict(SeedStatistics.interval([])) == .undecided)
 
         // A 99% interval is wider than the 95% one.
         let wide = SeedStatistics.interval([0.8, 0.9, 1.0], confidence: 0.99)

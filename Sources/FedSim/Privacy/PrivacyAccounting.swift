@@ -26,7 +26,7 @@ public struct PrivacyAccounting: Codable, Equatable, Sendable {
     /// Why this method applies to the scenario, in words.
     public var reason: String
     /// The sampling rate q (Poisson) or ratio K/N (without replacement); nil per device.
-    public var samplingRate: Double?
+    @NullWhenAbsent public var samplingRate: Double?
     /// "add/remove one device" or "replace one device".
     public var adjacency: String
     /// L2 sensitivity of the noised sum, in units of the clipping norm C.
@@ -35,7 +35,7 @@ public struct PrivacyAccounting: Codable, Equatable, Sendable {
     /// unit Gaussian steps (its releases, a release of c of its updates counting c^2).
     public var steps: Int = 0
     /// Per device: the device with the most releases (the lowest id on ties); nil otherwise.
-    public var worstDevice: Int?
+    @NullWhenAbsent public var worstDevice: Int?
 
     /// The accounting that applies to `scenario`, or nil without DP.
     public static func choose(for scenario: Scenario) -> PrivacyAccounting? {

@@ -9,10 +9,10 @@ public struct Claim: Codable, Equatable, Sendable {
     /// The definition tested, e.g. "compute utilisation".
     public var definition: String
     /// The figure; nil when it does not exist (a side never reached the target, nothing computed).
-    public var value: Double?
+    @NullWhenAbsent public var value: Double?
     public var verdict: Verdict
     /// Why the verdict is what it is when `value` alone does not say (nil otherwise).
-    public var note: String?
+    @NullWhenAbsent public var note: String?
 
     /// `holds` when value >= threshold, `fails` when below; without a value `fails` when `upperBound`
     /// (the most the figure can be) is below the threshold, else `undecided`, with `note` saying why.

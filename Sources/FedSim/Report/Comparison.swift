@@ -43,28 +43,45 @@ public enum Comparison {
         }.joined(separator: "\n") + "\n"
     }
 
-    /// The same figures as CSV (RFC 4180 quoting, `\n` line ends), with a header row; accuracies
+    /// The same figures as CSV (RFC 4180 quoting by ``CSV``, `\n` line ends), with a header row; accuracies
     /// with 6 decimals, times with up to 9, ratios with 6 significant digits, counts as integers.
     public static func csv(_ runs: [(name: String, summary: RunSummary)]) -> String {
-        let header = ["run", "federated_final_accuracy", "federated_best_accuracy", "baseline_best_accuracy",
-                      "target_accuracy", "federated_time_to_target_s", "federated_samples_to_target",
-                      "bytes_up", "bytes_down", "compute_utilisation", "compute_utilisation_verdict",
-                      "work_efficiency_samples", "work_efficiency_samples_verdict", "work_efficiency_flops",
-                      "work_efficiency_flops_verdict", "loss_ratio_equal_samples", "loss_ratio_equal_samples_verdict",
-                      "time_efficiency_equal_compute", "time_efficiency_equal_compute_verdict"]
-        var out = header.joined(separator: ",") + "\n"
-        for (name, s) in runs {
-            let f = s.federated
-            var fields = [name, Format.fixed(f.finalAccuracy, 6), Format.fixed(f.bestAccuracy, 6),
-                          Format.fixed(s.baseline.bestAccuracy, 6), Format.fixed(s.targetAccuracy, 6),
-                          f.timeToTargetSeconds.map { Format.compact($0, 9) } ?? "",
-                          f.samplesToTarget.map(String.init) ?? "", String(f.bytesUp), String(f.bytesDown)]
-            for r in ratios(s) {
-                fields += [r.value.map { Format.significant($0, 6) } ?? "", verdict(r)]
-            }
-            out += fields.map(quoted).joined(separator: ",") + "\n"
-        }
+        var out = CSV.row(csvHeader)
+        for (name, s) in runs { out += CSV.row(fields(name, s)) }
         return out
+    }
+
+    /// The same figures as JSON records (`compare --format json`), keyed by the CSV's column names:
+    /// numbers as numbers, verdicts and names as strings, null where a value does not exist.
+    public static func records(_ runs: [(name: String, summary: RunSummary)]) -> JSONValue {
+        .array(runs.map { name, s in
+            let values = fields(name, s).enumerated().map { i, field -> JSONValue in
+                if i == 0 { return .string(field) }
+                if field.isEmpty { return .null }
+                return Double(field).map(JSONValue.number) ?? .string(field)
+            }
+            return .object(Dictionary(uniqueKeysWithValues: zip(csvHeader, values)))
+        })
+    }
+
+    static let csvHeader = ["run", "federated_final_accuracy", "federated_best_accuracy", "baseline_best_accuracy",
+                            "target_accuracy", "federated_time_to_target_s", "federated_samples_to_target",
+                            "bytes_up", "bytes_down", "compute_utilisation", "compute_utilisation_verdict",
+                            "work_efficiency_samples", "work_efficiency_samples_verdict", "work_efficiency_flops",
+                            "work_efficiency_flops_verdict", "loss_ratio_equal_samples", "loss_ratio_equal_samples_verdict",
+                            "time_efficiency_equal_compute", "time_efficiency_equal_compute_verdict"]
+
+    /// One run's fields, in `csvHeader` order; empty where a value does not exist.
+    static func fields(_ name: String, _ s: RunSummary) -> [String] {
+        let f = s.federated
+        var fields = [name, Format.fixed(f.finalAccuracy, 6), Format.fixed(f.bestAccuracy, 6),
+                      Format.fixed(s.baseline.bestAccuracy, 6), Format.fixed(s.targetAccuracy, 6),
+                      f.timeToTargetSeconds.map { Format.compact($0, 9) } ?? "",
+                      f.samplesToTarget.map(String.init) ?? "", String(f.bytesUp), String(f.bytesDown)]
+        for r in ratios(s) {
+            fields += [r.value.map { Format.significant($0, 6) } ?? "", verdict(r)]
+        }
+        return fields
     }
 
     /// The five claims in column order.
@@ -72,14 +89,6 @@ public enum Comparison {
 
     /// `holds`, `fails` or `undecided`.
     static func verdict(_ r: Claim) -> String { r.verdict.rawValue }
-
-    /// A CSV field, quoted when it contains a comma, quote, line break or edge whitespace.
-    static func quoted(_ field: String) -> String {
-        let special = field.contains { $0 == "," || $0 == "\"" || $0.isNewline }
-        let edgeSpace = field.first?.isWhitespace == true || field.last?.isWhitespace == true
-        guard special || edgeSpace else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
 
     /// A name fit for one table cell: control characters (tabs, line breaks) become spaces.
     static func oneLine(_ s: String) -> String {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Writes a run's files. Each file is written under a temporary name in the output folder and
-/// renamed into place, so an interrupted run never leaves a half-written file behind.
+/// renamed into place, so an interrupted run never leaves a half-written file behind; a whole run
+/// is written into an ``OutputSet``'s staging folder and installed as one.
 public enum ReportWriter {
     /// The header of `curve.csv`; the README defines each column.
     public static let curveHeader = "run,time_s,round,samples,bytes_up,bytes_down,accuracy,loss,epsilon,train_loss"
@@ -21,10 +22,11 @@ public enum ReportWriter {
     /// The header of `devices.csv`; the README defines each column.
     public static let devicesHeader = "device,profile,samples_held,tasks_started,tasks_applied,tasks_discarded,tasks_dropped,samples_processed,flops,compute_s,bytes_up,bytes_down,contribution_share"
 
-    /// `devices.csv`: the per-device ledger, one row per device, written as bytes (``CSVBytes``).
+    /// `devices.csv`: the per-device ledger, one row per device, written as bytes (``CSVBytes``);
+    /// profile names quoted per RFC 4180 (``CSV``), once per group.
     public static func devicesCSV(_ ledger: DeviceLedger, fleet: Fleet) -> [UInt8] {
         let total = ledger.contribution.reduce(0, +)
-        let profileNames = fleet.groups.map { Array($0.profileName.utf8) }
+        let profileNames = fleet.groups.map { Array(CSV.field($0.profileName).utf8) }
         var out = CSVBytes(reservingCapacity: 64 * (fleet.count + 1))
         out.append(devicesHeader)
         out.newline()
@@ -72,7 +74,8 @@ public enum ReportWriter {
 
     /// Writes `data` to a temporary file beside `url`, then renames it over `url`.
     public static func writeAtomically(_ data: Data, to url: URL) throws {
-        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
+        // A name private to this process and call, so concurrent writers never share a temporary file.
+        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid())-\(UInt32.random(in: 0 ... .max)).tmp")
         try data.write(to: temp)
         // rename(2) replaces the destination atomically on one file system.
         guard rename(temp.path, url.path) == 0 else {

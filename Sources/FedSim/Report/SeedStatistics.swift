@@ -47,11 +47,11 @@ public enum SeedStatistics {
 
     /// `holds` when the whole interval is at or above `threshold` (low >= threshold), `fails` when it
     /// is wholly below (high < threshold), else `undecided` — also for fewer than two values or NaN bounds.
-    public static func verdict(_ i: Interval, threshold: Double = 0.85) -> String {
-        guard i.n >= 2 else { return "undecided" }
-        if i.low >= threshold { return "holds" }
-        if i.high < threshold { return "fails" }
-        return "undecided"
+    public static func verdict(_ i: Interval, threshold: Double = 0.85) -> Verdict {
+        guard i.n >= 2 else { return .undecided }
+        if i.low >= threshold { return .holds }
+        if i.high < threshold { return .fails }
+        return .undecided
     }
 
     /// The `p` quantile of Student's t distribution with `degreesOfFreedom` (>= 1) degrees of

@@ -8,7 +8,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
     /// Figures of one side of the comparison (federated or baseline).
     public struct Side: Codable, Equatable, Sendable {
         /// The device profile that trained the baseline; nil for the federated side.
-        public var profile: String?
+        @NullWhenAbsent public var profile: String?
         public var finalAccuracy: Double
         public var bestAccuracy: Double
         public var finalLoss: Double
@@ -22,10 +22,10 @@ public struct RunSummary: Codable, Equatable, Sendable {
         public var bytesDown: Int
         /// The evaluation that reached the target (the first from which accuracy stays at or above
         /// it for `evaluation.targetConsecutive` evaluations): its virtual time, samples, FLOPs and round.
-        public var timeToTargetSeconds: Double?
-        public var samplesToTarget: Int?
-        public var flopsToTarget: Double?
-        public var roundToTarget: Double?
+        @NullWhenAbsent public var timeToTargetSeconds: Double?
+        @NullWhenAbsent public var samplesToTarget: Int?
+        @NullWhenAbsent public var flopsToTarget: Double?
+        @NullWhenAbsent public var roundToTarget: Double?
     }
 
     /// The efficiency figures, each tested against the claim (the README defines each).
@@ -42,7 +42,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
         public var timeAtEqualCompute: Claim
         /// Baseline virtual time to target on its one `baseline.profile` device / federated virtual
         /// time to target. Mostly network latency against one server's compute; decides nothing.
-        public var timeVersusOneServer: Double?
+        @NullWhenAbsent public var timeVersusOneServer: Double?
 
         /// The five claims, in the order the summary and `compare` show them.
         public var claims: [Claim] { [computeUtilisation, workBySamples, workByFLOPs, lossAtEqualSamples, timeAtEqualCompute] }
@@ -55,24 +55,24 @@ public struct RunSummary: Codable, Equatable, Sendable {
         public var atSamples: Int
         public var comparedAt: String
         /// Test losses at `atSamples`, linearly interpolated on each curve (samples on the x axis).
-        public var federatedLoss: Double?
-        public var centralizedLoss: Double?
+        @NullWhenAbsent public var federatedLoss: Double?
+        @NullWhenAbsent public var centralizedLoss: Double?
         /// federatedLoss - centralizedLoss.
-        public var gap: Double?
+        @NullWhenAbsent public var gap: Double?
     }
 
     /// The equal-compute centralized reference: the baseline's work timed on a cluster whose FLOP/s
     /// equal the fleet's mean concurrent training FLOP/s (`utilisation.meanConcurrentFLOPS`).
     public struct TimeReference: Codable, Equatable, Sendable {
-        public var flopsPerSecond: Double?
+        @NullWhenAbsent public var flopsPerSecond: Double?
         /// Baseline FLOPs to target / flopsPerSecond.
-        public var trainingSecondsToTarget: Double?
+        @NullWhenAbsent public var trainingSecondsToTarget: Double?
         /// The slowest device's upload of its raw training rows (4 bytes per feature and label).
         public var dataCollectionSeconds: Double
         /// `baseline.includeDataCollection`: whether dataCollectionSeconds is added.
         public var includesDataCollection: Bool
         /// trainingSecondsToTarget (+ dataCollectionSeconds when included).
-        public var secondsToTarget: Double?
+        @NullWhenAbsent public var secondsToTarget: Double?
     }
 
     /// Distribution of the staleness of updates that reached the server (server versions that
@@ -99,8 +99,9 @@ public struct RunSummary: Codable, Equatable, Sendable {
 
     /// Bytes on each link against what dense Float32 messages (1 + 4P bytes each) would have cost.
     public struct Compression: Codable, Equatable, Sendable {
-        public var uplink: String
-        public var downlink: String
+        /// The codecs in the scenario's input form (`{"kind": "topk", "fraction": 0.01, "values": "float32"}`).
+        public var uplink: LinkCodec
+        public var downlink: LinkCodec
         public var errorFeedback: Bool
         public var downlinkDelta: Bool
         /// Dense-equivalent bytes / bytes sent, device to server.
@@ -143,18 +144,21 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var staleness: Staleness
     public var compression: Compression
     /// DP spent by the end of the run (epsilon at `privacyDelta`); nil without DP.
-    public var epsilon: Double?
-    public var privacyDelta: Double?
+    @NullWhenAbsent public var epsilon: Double?
+    @NullWhenAbsent public var privacyDelta: Double?
     /// Which privacy accounting `epsilon` follows and why; nil without DP.
-    public var privacyAccounting: PrivacyAccounting?
+    @NullWhenAbsent public var privacyAccounting: PrivacyAccounting?
     /// `training.server`'s optimizer and the bytes of state it holds on the server (nil when read
     /// from a summary written before it existed).
-    public var serverOptimizer: ServerOptimizerReport?
+    @NullWhenAbsent public var serverOptimizer: ServerOptimizerReport?
     public var rounds: Int
     public var modelVersions: Int
     public var stopReason: String
+    /// False when the run was interrupted (SIGINT, SIGTERM): the files hold what was done until
+    /// then. Always written; nil only when reading a summary from before the key existed.
+    public var complete: Bool?
     /// Set when a run stopped on a NaN or infinite value.
-    public var divergence: String?
+    @NullWhenAbsent public var divergence: String?
 
     init(scenario: Scenario, model: SoftmaxRegression, fleet: Fleet, baseline: [CurvePoint], baselineDivergence: String?,
          federated: FederatedOutcome, target: Double) {
@@ -179,7 +183,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
         let dense = Double(1 + 4 * model.parameterCount)
         let c = federated.counters
         compression = Compression(
-            uplink: "\(scenario.compression.uplink.spec)", downlink: "\(scenario.compression.downlink.spec)",
+            uplink: scenario.compression.uplink, downlink: scenario.compression.downlink,
             errorFeedback: scenario.compression.errorFeedback, downlinkDelta: scenario.compression.downlinkDelta,
             uplinkFactor: c.bytesUp > 0 ? Double(c.uploads) * dense / Double(c.bytesUp) : 1,
             downlinkFactor: c.bytesDown > 0 ? Double(c.downloads) * dense / Double(c.bytesDown) : 1)
@@ -188,6 +192,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
         rounds = federated.rounds
         modelVersions = federated.modelVersions
         stopReason = federated.stopReason.description
+        complete = federated.stopReason != .interrupted
         divergence = federated.divergence ?? baselineDivergence
         utilisation = Utilisation(federated.ledger.timeline, end: SimTime(seconds: federated.endTime),
                                   profileOf: fleet.profileName)

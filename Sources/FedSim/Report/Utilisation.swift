@@ -10,18 +10,18 @@ import FedSimEngine
 public struct Utilisation: Codable, Equatable, Sendable {
     /// Over all tasks: sum of compute seconds / sum of seconds from dispatch to the task's end
     /// (download + attestation + compute + upload; a lost task ends when it is lost). nil without tasks.
-    public var fleet: Double?
+    @NullWhenAbsent public var fleet: Double?
     /// The same ratio over the tasks of each profile's devices.
     public var perProfile: [String: Double]
     /// Server side: the share of [0, T] in which at least one device was computing.
-    public var busyShare: Double?
+    @NullWhenAbsent public var busyShare: Double?
     /// Seconds of [0, T] in which at least one device was computing.
     public var busySeconds: Double
     /// Training FLOPs the devices did in [0, T].
     public var flops: Double
     /// The fleet's mean concurrent training FLOP/s: `flops` / `busySeconds` (nil when nothing
     /// computed). The equal-compute centralized reference runs at this speed.
-    public var meanConcurrentFLOPS: Double?
+    @NullWhenAbsent public var meanConcurrentFLOPS: Double?
 
     /// Utilisation of `timeline` over [0, `end`]; `profileOf` names each device's profile.
     public init(_ timeline: TaskTimeline, end: SimTime, profileOf: (Int) -> String) {
