@@ -9,10 +9,10 @@ seconds per round. Peak RSS is the child's maximum resident set (wait4), at R2 r
 wall(R2) at --threads 1 over wall(R2) at --threads 2. FedBuff: one run at a fixed number of server
 versions (bufferSize updates each); tasks/s = tasks started / wall, each task being one dispatch
 and one arrival (or loss) event. FedBuff at scale (bench/fedbuff-churn-*.json: 1k, 100k and 1M
-devices, churn, the `windows` partition of 2 digits rows each, 500 server versions): setup s =
+devices, churn, the `windows` partition of 2 digits rows each, 5000 server versions): setup s =
 wall at 1 server version (load, partition, fleet, availability index, baseline, the output files);
-events/s = 2 x (tasks(500) - tasks(1)) / (wall(500) - wall(1)), each task being one dispatch and one
-end event; peak RSS at 500 versions.
+events/s = 2 x (tasks(5000) - tasks(1)) / (wall(5000) - wall(1)), each task being one dispatch and one
+end event; peak RSS at 5000 versions.
 """
 import json
 import os
