@@ -3,7 +3,7 @@ import Foundation
 /// Softmax cross-entropy of rows of logits against integer targets, in nats.
 enum CrossEntropy {
     /// Replaces each row of logits with scale * (softmax - onehot(target)), the gradient of
-    /// scale * loss, and returns the summed loss of the rows.
+    /// scale * loss, and returns the summed loss of the rows; the exponentials are ``FastMath/exp(_:)``.
     static func lossAndGradient(_ z: UnsafeMutablePointer<Float>, rows: Int, classes c: Int, scale: Float,
                                 target: (Int) -> Int) -> Double {
         var loss = 0.0
@@ -12,8 +12,9 @@ enum CrossEntropy {
             var maxZ = row[0]
             for k in 1 ..< c where row[k] > maxZ { maxZ = row[k] }
             let targetZ = row[y] - maxZ
+            for k in 0 ..< c { row[k] = FastMath.exp(row[k] - maxZ) }  // a separate loop vectorises
             var sum: Float = 0
-            for k in 0 ..< c { row[k] = expf(row[k] - maxZ); sum += row[k] }
+            for k in 0 ..< c { sum += row[k] }
             loss += Double(logf(sum)) - Double(targetZ)
             let inv = scale / sum
             for k in 0 ..< c { row[k] *= inv }
