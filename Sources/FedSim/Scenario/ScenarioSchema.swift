@@ -1,0 +1,138 @@
+import Foundation
+
+/// The JSON Schema (draft 2020-12, https://json-schema.org/draft/2020-12) of a scenario file,
+/// shipped as `Scenarios/fedsim.schema.json` and printed by `fedsim schema`.
+///
+/// It mirrors ``ScenarioLoader`` key by key: types, vocabularies, ranges, required keys, keys
+/// allowed only in some modes or with some codecs, and no unknown keys. Descriptions follow the
+/// README's scenario reference. What a schema cannot say (README: Scenarios, "What the schema
+/// cannot check") is left to `fedsim validate`: bounds that depend on the fleet size (devices per
+/// round, concurrency, the secure-aggregation cohort), sums over groups, names that refer to
+/// profiles, a comparison between two keys (maxBatch >= minBatch, windowStart != windowEnd), and
+/// the data files themselves.
+public enum ScenarioSchema {
+    typealias V = SchemaVocabulary
+
+    /// The schema as a JSON document.
+    public static var document: JSONValue {
+        var root = V.object(
+            "A fedsim scenario: a fleet, a data set and its partition, a model, a training mode, compression and privacy "
+                + "(README: Scenarios). Unknown keys are errors; a null value counts as an absent key.",
+            required: ["data", "fleet", "training"],
+            properties: [
+                "$schema": V.string("Where editors find this schema, e.g. \"fedsim.schema.json\"; ignored by fedsim."),
+                "name": V.string("[file name] the run's name: output folder Results/<name>; non-empty, without \"/\".",
+                                 pattern: "^[^/]+$"),
+                "seed": V.integer("[1] master seed every random stream derives from.", minimum: 0, maximum: Int(UInt32.max)),
+                "data": data, "model": model, "fleet": fleet, "training": training,
+                "evaluation": evaluation, "baseline": baseline, "availability": availability,
+                "compression": compression, "privacy": privacy, "secureAggregation": secureAggregation,
+            ],
+            rules: [privacyNeedsUniformWeighting] + secureAggregationRules)
+        guard case .object(var o) = root else { return root }
+        o["$schema"] = .string("https://json-schema.org/draft/2020-12/schema")
+        o["title"] = .string("fedsim scenario")
+        root = .object(o)
+        return root
+    }
+
+    /// The schema as the shipped file's text: sorted keys, pretty-printed, a final line end.
+    public static func text() throws -> String {
+        String(decoding: try ReportWriter.json(document), as: UTF8.self) + "\n"
+    }
+
+    // MARK: - Sections
+
+    static var data: JSONValue {
+        let partition = V.object(
+            "How training samples are split among devices [iid for digits, natural for synthetic].",
+            required: ["kind"],
+            properties: [
+                "kind": V.choice("\"iid\" | \"dirichlet\" (label skew, with alpha) | \"natural\" (synthetic only).",
+                                 ["iid", "dirichlet", "natural"]),
+                "alpha": V.positive("Dirichlet concentration (smaller: more skew); required with dirichlet."),
+                "variant": V.choice("[hsu] Hsu, Qi, Brown 2019 | niid-bench: Li, Diao, Chen, He 2022 (README: Data).",
+                                    DirichletVariant.allCases.map(\.rawValue)),
+                "minSize": V.integer("[10] niid-bench only: redraw until every device holds at least this many samples.", minimum: 1),
+            ],
+            rules: [V.anyOf([
+                V.when(["kind": V.const("dirichlet"), "alpha": V.present("number")], required: ["alpha"],
+                       rules: [V.anyOf([V.when(["minSize": V.nullOnly]),
+                                        V.when(["variant": V.const(DirichletVariant.niidBench.rawValue)], required: ["variant"])])]),
+                V.when(["kind": V.among(["iid", "natural"]), "alpha": V.absent, "variant": V.absent, "minSize": V.nullOnly]),
+            ])])
+        return V.object(
+            "Where the data comes from and how it is split among devices (README: Data).",
+            required: ["source"],
+            properties: [
+                "source": V.choice("\"digits\" (the shipped UCI digits) | \"synthetic\" (Synthetic(alpha, beta) of Li et al. 2020).",
+                                   ["digits", "synthetic"]),
+                "path": V.string("[data/digits.csv] digits only: the CSV file, relative to the scenario file's folder."),
+                "testFraction": V.number("[0.2 digits; 0.1 synthetic, per device] held-out share, 0.01 ... 0.9.", minimum: 0.01, maximum: 0.9),
+                "alpha": V.nonNegative("[1] synthetic only: alpha of Synthetic(alpha, beta)."),
+                "beta": V.nonNegative("[1] synthetic only: beta of Synthetic(alpha, beta)."),
+                "partition": partition,
+                "assignments": V.string("[none] digits only: a file giving the test split and the partition (README: Data); "
+                                        + "not beside partition or testFraction."),
+            ],
+            rules: [
+                V.anyOf([
+                    V.when(["source": V.const("digits"), "alpha": V.absent, "beta": V.absent,
+                            "partition": V.when(["kind": V.amongOrNull(["iid", "dirichlet"])])]),
+                    V.when(["source": V.const("synthetic"), "path": V.absent, "assignments": V.nullOnly]),
+                ]),
+                V.anyOf([V.when(["assignments": V.nullOnly]), V.when(["partition": V.nullOnly, "testFraction": V.nullOnly])]),
+            ])
+    }
+
+    static var model: JSONValue {
+        V.object("The model trained by devices and by the baseline [softmax, l2 0].",
+                 properties: ["kind": V.choice("[softmax] multinomial logistic regression.", ["softmax"]),
+                              "l2": V.nonNegative("[0] L2 regularisation strength (l2/2 ||W||^2).")])
+    }
+
+    static var evaluation: JSONValue {
+        V.object("When and how the global model is evaluated.", properties: [
+            "every": V.integer("[1] evaluate every n rounds (and after the last).", minimum: 1),
+            "targetAccuracy": V.number("[95% of the baseline's best accuracy] target for time- and samples-to-target.", minimum: 0, maximum: 1),
+            "stopAtTarget": V.bool("[false] stop federated training at the target."),
+            "targetConsecutive": V.integer("[3] the target is reached when held for this many evaluations in a row.", minimum: 1, maximum: 1000),
+        ])
+    }
+
+    static var baseline: JSONValue {
+        V.object("The centralized baseline: the same model trained on the pooled training data.", properties: [
+            "profile": V.string("[server] the profile that trains it: a built-in or one of fleet.profiles."),
+            "epochs": V.integer("[20] passes over the pooled training data.", minimum: 1, maximum: 100_000),
+            "evaluationsPerEpoch": V.integer("[4] evaluations per epoch.", minimum: 1, maximum: 1000),
+            "learningRate": V.positive("[training.learningRate] SGD learning rate of the baseline."),
+            "batchSize": V.integer("[training.batchSize] minibatch size of the baseline.", minimum: 1, maximum: 1_000_000),
+            "includeDataCollection": V.bool("[false] add the raw-data upload time to the equal-compute reference."),
+        ])
+    }
+
+    static var availability: JSONValue {
+        V.object("When devices can work.", properties: [
+            "kind": V.choice("[always] | \"churn\" (online/offline periods) | \"diurnal\" (a daily window).", ["always", "churn", "diurnal"]),
+            "dayLengthSeconds": V.positive("[86400] length of a virtual day (diurnal)."),
+            "failureProbability": V.number("[0] probability that a task fails at the end of its compute.", minimum: 0, maximum: 1),
+        ])
+    }
+
+    static var privacy: JSONValue {
+        V.object("[none] DP-FedAvg (McMahan et al. 2018); needs training.weighting \"uniform\".",
+                 required: ["clip", "noiseMultiplier"],
+                 properties: [
+                    "mode": V.choice("[central] noise added to the sum | \"local\": by each device.", ["central", "local"]),
+                    "clip": V.positive("L2 clip C of each update."),
+                    "noiseMultiplier": V.nonNegative("noise standard deviation z C."),
+                    "delta": V.number("[1e-5] delta of the reported (epsilon, delta), in (0, 1).", minimum: 1e-300, maximum: 0.999_999),
+                 ])
+    }
+
+    /// `privacy` requires `training.weighting: "uniform"`.
+    static var privacyNeedsUniformWeighting: JSONValue {
+        V.anyOf([V.when(["privacy": V.nullOnly]),
+                 V.when(["training": V.when(["weighting": V.const("uniform")], required: ["weighting"])])])
+    }
+}
