@@ -48,7 +48,7 @@ extension ScenarioSchema {
         return V.object("The fleet: named profiles and groups of devices drawn from them (README: Device profiles).",
                         required: ["groups"],
                         properties: [
-                            "profiles": V.map("New profiles by name, each from a built-in \"base\" or complete.", values: profile),
+                            "profiles": V.map("New profiles by name, each from a built-in \"base\" or complete (null: none).", values: V.nullable(profile)),
                             "groups": V.array("Devices are numbered group by group, in this order; at most 10000000 in all.",
                                               minItems: 1, items: group),
                         ])
