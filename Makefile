@@ -4,7 +4,7 @@ SWIFT ?= swift
 SCENARIO ?= Scenarios/quickstart.json
 RELEASE_BIN = .build/release/fedsim
 
-.PHONY: all deps build release run test test-slurm regress golden bench clean install
+.PHONY: all deps build release run test test-slurm regress golden bench clean install mutation
 
 ## Golden-curve regression: the scenarios listed in REGRESS_LIST (one path per line, # comments)
 ## run into REGRESS_OUT/<name>/ and are checked against GOLDEN_DIR/<name>.csv, <name> being the
@@ -39,6 +39,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 	$(MAKE) --no-print-directory regress
+	$(MAKE) --no-print-directory mutation
 	$(MAKE) --no-print-directory test-slurm
 
 ## A 4-point sweep run locally (--jobs 2) and as a job array on a single-node Slurm cluster started
@@ -60,6 +61,16 @@ install: release
 	$(RELEASE_BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/fedsim/completions/fedsim.bash
 	$(RELEASE_BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/fedsim/completions/_fedsim
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/fedsim; put $(PREFIX)/bin on PATH"
+
+## Mutation test (README: Fuzzing): FUZZ_COUNT mutated scenarios through `fedsim validate`, every
+## FUZZ_RUN_EVERY-th valid one through a short `fedsim run`, each a subprocess with a timeout; fails
+## on a trap, a hang, a file written on exit 2, or a broken conservation or time order.
+FUZZ_COUNT ?= 300
+FUZZ_RUN_EVERY ?= 2
+FUZZ_SEED ?= 1
+mutation: release
+	$(SWIFT) build -c release --product fedsim-fuzz
+	.build/release/fedsim-fuzz --count $(FUZZ_COUNT) --run-every $(FUZZ_RUN_EVERY) --seed $(FUZZ_SEED) --timeout 60
 
 ## Run every scenario of REGRESS_LIST and check its curve against its golden curve; fails when any
 ## check fails (or a scenario cannot run), naming which. A failure prints its check (the first 30

@@ -50,6 +50,9 @@ let package = Package(
             ]
         ),
 
+        /// Mutation fuzzer of the scenario reader, validator and short runs; drives the fedsim binary.
+        .executableTarget(name: "fedsim-fuzz"),
+
         // MARK: - Tests
 
         .testTarget(name: "FedSimEngineTests", dependencies: ["FedSimEngine"]),

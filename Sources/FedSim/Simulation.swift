@@ -20,8 +20,10 @@ public struct PreparedRun: Sendable {
     }
 
     /// Trains the baseline, then the federated model, and summarises both.
-    /// `threads` only changes how fast it runs, never what it computes.
-    public func run(threads: Int = 1, progress: (@Sendable (RunProgress) -> Void)? = nil) -> RunReport {
+    /// `threads` only changes how fast it runs, never what it computes; `interrupted` is asked
+    /// before every federated event and stops the run when it answers true.
+    public func run(threads: Int = 1, progress: (@Sendable (RunProgress) -> Void)? = nil,
+                    interrupted: (@Sendable () -> Bool)? = nil) -> RunReport {
         let baseline = CentralizedBaseline(scenario: scenario, data: data, model: model).run()
         let bestBaseline = baseline.curve.map(\.accuracy).max() ?? 0
         let target = scenario.evaluation.targetAccuracy ?? 0.95 * bestBaseline
@@ -29,7 +31,7 @@ public struct PreparedRun: Sendable {
             scenario: scenario, data: data, fleet: fleet,
             trainer: LocalTrainer(model: model, data: data, learningRate: Float(scenario.training.learningRate),
                                   seed: scenario.seed),
-            threads: max(1, threads), targetAccuracy: target, progress: progress)
+            threads: max(1, threads), targetAccuracy: target, progress: progress, interrupted: interrupted)
         let coordinator: Coordinator
         switch scenario.training.mode {
         case .fedavg: coordinator = SynchronousFedAvg(ctx)

@@ -10,6 +10,10 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
     case exhausted
     /// A handler stopped the run, with its reason (for example divergence).
     case halted(String)
+    /// ``RunLimits/interrupted`` answered true (for example after SIGINT): stopped before the next event.
+    case interrupted
+    /// The next event lies at or past the clock's end (``SimTime/end``); the clock stops there.
+    case clockEnd
 
     public var description: String {
         switch self {
@@ -18,6 +22,8 @@ public enum StopReason: Equatable, Sendable, CustomStringConvertible {
         case .targetReached: "target reached"
         case .exhausted: "no events left"
         case .halted(let why): why
+        case .interrupted: "interrupted"
+        case .clockEnd: "virtual time reached the clock's end (\(SimTime.end.seconds) s, about 146 years) before the run's limits"
         }
     }
 }
@@ -30,11 +36,20 @@ public struct RunLimits: Sendable, Equatable {
     public var maxRounds: Int?
     /// Stop once a completed round reports a metric at or above this value.
     public var targetMetric: Double?
+    /// Asked before every event; true stops the run (``StopReason/interrupted``).
+    public var interrupted: (@Sendable () -> Bool)?
 
-    public init(maxTime: SimTime? = nil, maxRounds: Int? = nil, targetMetric: Double? = nil) {
+    public init(maxTime: SimTime? = nil, maxRounds: Int? = nil, targetMetric: Double? = nil,
+                interrupted: (@Sendable () -> Bool)? = nil) {
         self.maxTime = maxTime
         self.maxRounds = maxRounds
         self.targetMetric = targetMetric
+        self.interrupted = interrupted
+    }
+
+    public static func == (a: RunLimits, b: RunLimits) -> Bool {
+        a.maxTime == b.maxTime && a.maxRounds == b.maxRounds && a.targetMetric == b.targetMetric
+            && (a.interrupted == nil) == (b.interrupted == nil)
     }
 }
 
@@ -42,7 +57,8 @@ public struct RunLimits: Sendable, Equatable {
 ///
 /// The engine is generic over the event payload and knows nothing about what events mean: a
 /// handler receives each event in (time, sequence) order and may schedule more. Time never goes
-/// backwards: scheduling in the past is a programming error and traps.
+/// backwards: scheduling in the past is a programming error and traps. Times saturate at
+/// ``SimTime/end``, and an event there stops the run with ``StopReason/clockEnd``.
 ///
 /// Not thread-safe; a simulation runs on one thread (work inside a handler may fan out).
 public struct Engine<Payload> {
@@ -105,9 +121,14 @@ public struct Engine<Payload> {
             if let max = limits.maxRounds, roundsCompleted >= max { return .roundLimit }
             if let target = limits.targetMetric, let m = lastMetric, m >= target { return .targetReached }
             guard let next = queue.nextTime else { return .exhausted }
-            if let maxTime = limits.maxTime, next > maxTime {
+            if let interrupted = limits.interrupted, interrupted() { return .interrupted }
+            if let maxTime = limits.maxTime, next > maxTime, maxTime < .end {
                 now = maxTime
                 return .timeLimit
+            }
+            if next >= .end {
+                now = .end
+                return .clockEnd
             }
             let event = queue.pop()!
             assert(event.time >= now, "event queue returned a time in the past")

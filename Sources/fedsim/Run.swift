@@ -9,8 +9,12 @@ struct Run: ParsableCommand {
             Trains the centralized baseline and then the federated model, writes curve.csv, \
             summary.json, devices.csv and three SVG charts (accuracy vs time, samples and bytes) into \
             the output folder and prints a summary. Exit status: 0 on success, 1 when the results \
-            cannot be written, 2 when the scenario is invalid (nothing is written), 3 when training \
-            diverged (the files are written and say so).
+            cannot be written (checked before training), 2 when the scenario is invalid (nothing is \
+            written), 3 when training stopped early (divergence, no progress possible, or the \
+            clock's end; the files are written and say so), 130 or 143 when SIGINT or SIGTERM \
+            stopped it (the files hold the run so far and summary.json says "complete": false). \
+            The files are written into a private folder beside the output folder and moved into \
+            place together.
 
             With --seeds N the scenario runs N times, with seeds s, s+1, ..., s+N-1 (s the \
             scenario's seed or --seed), the k-th into OUT/seed-<k>/ with all the files of a normal \
@@ -20,8 +24,8 @@ struct Run: ParsableCommand {
             85% claim: "holds" when the whole interval is >= 0.85, "fails" when it is wholly below, \
             "undecided" otherwise (and always for one seed). Runs that never reached the target are \
             reported as "not reached k of n" and left out, never counted as 0 (and a claim cannot \
-            hold then). Every seed is prepared before the first one trains, so an invalid scenario \
-            writes nothing.
+            hold then). Seeds are prepared one at a time, each just before it trains; every finished \
+            seed is kept when a later one is invalid or the run is interrupted.
             """
     )
 
@@ -62,29 +66,53 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        Interruption.install()
         if let seeds { return try runSeeds(seeds) }
         let started = ContinuousClock.now
         var loaded = try loadScenario(scenario, overrides: overrides)
         if let seed { loaded.seed = UInt64(seed) }
         let prepared = try prepare(loaded, file: scenario)
         if !quiet { warn(RunWarnings.beforeRun(prepared)) }
-        let folder = URL(fileURLWithPath: out ?? "Results/\(loaded.name)")
+        let folder = out ?? "Results/\(loaded.name)"
+        let output = try stage(folder)
         let report = train(prepared, what: "\(loaded.name) (seed \(loaded.seed))")
         if !quiet { warn(RunWarnings.afterRun(report.summary, scenario: loaded)) }
-        let files = try write(report, to: folder)
+        let files = try write(report, to: output, as: folder)
         if !quiet {
             print(report.summary.text)
             if let a = report.summary.privacyAccounting { print("privacy accounting    \(a.method.rawValue), \(a.steps) steps: \(a.reason)") }
             print("")
             print("wrote \(describe(files, in: folder)) (wall clock \(seconds(since: started)))")
         }
-        if let divergence = report.summary.divergence {
-            throw failure(divergence, code: 3)
+        if let code = endStatus(report, folder: folder) { throw code }
+    }
+
+    /// The exit for a run that did not end normally, its message printed: an interruption
+    /// (130/143), a divergence, no progress or the clock's end (3); nil otherwise.
+    func endStatus(_ report: RunReport, folder: String) -> ExitCode? {
+        if let signal = Interruption.received {
+            return failure("interrupted by \(Interruption.name(signal)): the run so far is in \(folder) (summary.json: \"complete\": false)",
+                           code: Interruption.exitStatus(signal))
+        }
+        if let divergence = report.summary.divergence { return failure(divergence, code: 3) }
+        switch report.federated.stopReason {
+        case .clockEnd, .halted: return failure("\(report.federated.stopReason); the partial run is in \(folder)", code: 3)
+        default: return nil
         }
     }
 
-    /// `--seeds n`: every seed is prepared (and so validated) first, then each trains and is written
-    /// in turn, then the statistics over the seeds are printed and written to seeds.json.
+    /// The output folder's staging area, created now so that an unwritable folder fails before training.
+    func stage(_ folder: String) throws -> OutputSet {
+        do {
+            return try OutputSet(destination: URL(fileURLWithPath: folder))
+        } catch {
+            throw failure("cannot write results to \(folder): \(oneLine(error.localizedDescription))", code: 1)
+        }
+    }
+
+    /// `--seeds n`: each seed is prepared (and so validated) just before it trains, then written;
+    /// then the statistics over the finished seeds are printed and written to seeds.json. An
+    /// interruption stops after writing the seed in progress (marked incomplete, left out of the statistics).
     func runSeeds(_ count: Int) throws {
         let started = ContinuousClock.now
         let loaded = try loadScenario(scenario, overrides: overrides)
@@ -93,44 +121,47 @@ struct Run: ParsableCommand {
         guard last <= UInt64(UInt32.max) else {
             throw failure("--seeds \(count) from seed \(first) would reach seed \(last), above the largest seed \(UInt32.max)", code: 2)
         }
-        var runs: [PreparedRun] = []
-        for s in first ... last {
-            var variant = loaded
-            variant.seed = s
-            runs.append(try prepare(variant, file: scenario))
-        }
-        if !quiet, let first = runs.first { warn(RunWarnings.beforeRun(first)) }
-        let folder = URL(fileURLWithPath: out ?? "Results/\(loaded.name)")
+        let folder = out ?? "Results/\(loaded.name)"
 
         var results: [SeedRun] = []
         var curves: [(seed: UInt64, curve: [CurvePoint])] = []
-        for (k, prepared) in runs.enumerated() {
+        for (k, s) in (first ... last).enumerated() {
+            var variant = loaded
+            variant.seed = s
+            let prepared = try prepare(variant, file: scenario)
+            if !quiet && k == 0 { warn(RunWarnings.beforeRun(prepared)) }
             let runStarted = ContinuousClock.now
-            let report = train(prepared, what: "\(loaded.name), seed \(prepared.scenario.seed) (\(k + 1) of \(count))")
-            let subfolder = folder.appendingPathComponent("seed-\(k)")
-            let files = try write(report, to: subfolder)
-            results.append(SeedRun(folder: "seed-\(k)", summary: report.summary))
-            curves.append((prepared.scenario.seed, report.curve))
+            let subfolder = "\(folder)/seed-\(k)"
+            let output = try stage(subfolder)
+            let report = train(prepared, what: "\(loaded.name), seed \(s) (\(k + 1) of \(count))")
+            let files = try write(report, to: output, as: subfolder)
             if !quiet {
-                print("seed \(prepared.scenario.seed): wrote \(files.count) files to \(subfolder.path) (wall clock \(seconds(since: runStarted)))")
+                print("seed \(s): wrote \(files.count) files to \(subfolder) (wall clock \(seconds(since: runStarted)))")
             }
+            guard Interruption.received == nil else { break }
+            results.append(SeedRun(folder: "seed-\(k)", summary: report.summary))
+            curves.append((s, report.curve))
         }
 
         let statistics = SeedSummary(scenario: loaded.name, runs: results)
-        let file = folder.appendingPathComponent("seeds.json")
+        let file = "\(folder)/seeds.json"
         do {
-            try ReportWriter.writeAtomically(ReportWriter.json(statistics), to: file)
+            try ReportWriter.writeAtomically(ReportWriter.json(statistics), to: URL(fileURLWithPath: file))
             try ReportWriter.writeAtomically(Data(ReportWriter.seedsCurveCSV(curves).utf8),
-                                             to: folder.appendingPathComponent("seeds-curve.csv"))
+                                             to: URL(fileURLWithPath: "\(folder)/seeds-curve.csv"))
         } catch {
-            throw failure("cannot write results to \(file.path): \(oneLine(error.localizedDescription))", code: 1)
+            throw failure("cannot write results to \(file): \(oneLine(error.localizedDescription))", code: 1)
         }
         if !quiet {
             print("")
             print(Comparison.table(results.map { (name: "\($0.folder) (seed \($0.summary.seed))", summary: $0.summary) }))
             print(statistics.text)
             print("")
-            print("wrote \(file.path) (wall clock \(seconds(since: started)))")
+            print("wrote \(file) (wall clock \(seconds(since: started)))")
+        }
+        if let signal = Interruption.received {
+            throw failure("interrupted by \(Interruption.name(signal)) after \(results.count) finished seed(s), kept in \(folder); the seed in progress is in \(folder)/seed-\(results.count) (\"complete\": false)",
+                          code: Interruption.exitStatus(signal))
         }
         let diverged = results.filter { $0.summary.divergence != nil }
         if !diverged.isEmpty {
@@ -155,28 +186,31 @@ struct Run: ParsableCommand {
             FileHandle.standardError.write(Data(line.utf8))
         }
         let report = prepared.run(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-                                  progress: progress ? show : nil)
+                                  progress: progress ? show : nil, interrupted: Interruption.check)
         // Carriage return and erase-line: the progress line disappears once the run is done.
         if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         return report
     }
 
-    /// Writes a run's files and its charts into `folder`; returns their paths.
-    func write(_ report: RunReport, to folder: URL) throws -> [URL] {
+    /// Writes a run's files and its charts into the staging folder of `output` and moves them
+    /// into place as one; returns their names. `folder` is the destination as the user wrote it.
+    func write(_ report: RunReport, to output: OutputSet, as folder: String) throws -> [String] {
         do {
-            let files = try ReportWriter.write(report, to: folder)
-            return files + (try Plots.write(curve: report.curve, title: report.summary.scenario, to: folder))
+            let files = try ReportWriter.write(report, to: output.staging)
+                + (try Plots.write(curve: report.curve, title: report.summary.scenario, to: output.staging))
+            try output.install()
+            return files.map(\.lastPathComponent)
         } catch {
-            throw failure("cannot write results to \(folder.path): \(oneLine(error.localizedDescription))", code: 1)
+            output.discard()
+            throw failure("cannot write results to \(folder): \(oneLine(error.localizedDescription))", code: 1)
         }
     }
 
     /// "DIR/curve.csv, summary.json, ... and accuracy-vs-bytes.svg".
-    func describe(_ files: [URL], in folder: URL) -> String {
-        let names = files.map(\.lastPathComponent)
-        guard let lastName = names.last else { return folder.path }
+    func describe(_ names: [String], in folder: String) -> String {
+        guard let lastName = names.last else { return folder }
         let list = names.count == 1 ? lastName : names.dropLast().joined(separator: ", ") + " and " + lastName
-        return "\(folder.path)/" + list
+        return "\(folder)/" + list
     }
 
     func seconds(since start: ContinuousClock.Instant) -> String { wallClock(since: start) }

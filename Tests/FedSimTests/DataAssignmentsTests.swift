@@ -76,10 +76,11 @@ struct DataAssignmentsTests {
         let url = f.folder.appendingPathComponent("s.json")
         try jsonData(json).write(to: url)
         let s = try ScenarioLoader.load(contentsOf: url)
-        #expect(s.data.assignments == f.assignments)
+        #expect(s.data.assignments == "assign.csv" && s.data.resolved("assign.csv") == f.assignments)
         #expect(try PreparedRun(s).data.test.labels == [1, 4])
         // The effective scenario reloads to the same scenario.
-        let again = try ScenarioLoader.parse(ReportWriter.json(s.effectiveJSON))
+        var again = try ScenarioLoader.parse(ReportWriter.json(s.effectiveJSON))
+        again.data.folder = s.data.folder
         #expect(again.data == s.data)
 
         json["data"] = ["source": "digits", "path": "digits.csv", "assignments": "assign.csv", "testFraction": 0.3]

@@ -286,11 +286,18 @@ struct GoldenCheckTests {
         #expect(report.deviations.filter { !$0.passed }.map(\.metric) == ["final accuracy"])
     }
 
-    @Test("both-NaN losses match; tolerances decode with defaults for missing keys")
+    @Test("a non-finite value fails even against itself; empty curves fail; tolerances decode with defaults")
     func nanAndTolerances() throws {
-        var golden = sampleCurve()
-        golden[3].loss = .nan
-        #expect(GoldenCheck.compare(run: golden, golden: golden).passed)
+        // Oracle: a check passes only on evidence, so NaN = NaN, inf = inf and "0 comparisons" fail.
+        for bad in [Double.nan, .infinity] {
+            var golden = sampleCurve()
+            golden[3].loss = bad
+            let report = GoldenCheck.compare(run: golden, golden: golden)
+            #expect(!report.passed)
+            #expect(report.deviations.filter { !$0.passed }.map(\.metric) == ["loss"])
+        }
+        let empty = GoldenCheck.compare(run: [], golden: [])
+        #expect(!empty.passed && empty.table.hasSuffix("FAIL: nothing to compare (both curves are empty)\n"))
         let t = try JSONDecoder().decode(GoldenTolerances.self, from: Data(#"{"accuracyBand": 0.05}"#.utf8))
         #expect(t == GoldenTolerances(accuracyBand: 0.05))
         #expect(GoldenTolerances().bytes == 0 && GoldenTolerances().samples == 0 && GoldenTolerances().time == 1e-9)

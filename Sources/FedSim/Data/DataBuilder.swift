@@ -6,9 +6,9 @@ public enum DataBuilder {
     public static func build(_ spec: DataSpec, deviceCount: Int, seed: UInt64) throws(ScenarioError) -> FederatedData {
         switch spec.source {
         case .digits:
-            let all = try Digits.load(path: spec.path ?? "")
+            let all = try Digits.load(path: spec.resolved(spec.path ?? ""))
             if let path = spec.assignments {
-                let a = try Assignments.load(path: path, rowCount: all.count, deviceCount: deviceCount)
+                let a = try Assignments.load(path: spec.resolved(path), rowCount: all.count, deviceCount: deviceCount)
                 return layout(all, test: all.subset(a.test), lists: a.devices, seed: seed)
             }
             let rng = RandomStream(seed: seed, purpose: .dataSplit)

@@ -12,7 +12,8 @@ public enum Digits {
     /// One pass over the file's bytes, writing features and labels straight into the arrays the
     /// ``Dataset`` keeps: fields of plain decimal digits are parsed in place (no `String` per
     /// field); any other field goes through `Float(_:)` / `Int32(_:)`, so the accepted syntax is
-    /// theirs. Empty lines are skipped; the first non-empty line is the header.
+    /// theirs. LF or CRLF line ends; empty lines are skipped; the first non-empty line is a header
+    /// unless its first field is an integer (a file without a header keeps every row).
     public static func load(path: String) throws(ScenarioError) -> Dataset {
         guard let bytes = FileManager.default.contents(atPath: path) else {
             throw bad("an unreadable file at \(path)")
@@ -25,11 +26,11 @@ public enum Digits {
     }
 
     private static func bad(_ what: String) -> ScenarioError {
-        ScenarioError(path: "$.data.path", expected: "a digits CSV (header, then label,p0..p63 per row)", found: what)
+        ScenarioError(path: "$.data.path", expected: "a digits CSV (optional header, then label,p0..p63 per row)", found: what)
     }
 
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<Dataset, ScenarioError> {
-        let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
+        let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
         let estimatedRows = bytes.count / (2 * (featureCount + 1)) + 1
         var features: [Float] = []
         features.reserveCapacity(estimatedRows * featureCount)
@@ -39,16 +40,23 @@ public enum Digits {
         var i = 0
         let end = bytes.count
         while i < end {
-            if bytes[i] == newline { i += 1; continue }  // empty line
+            if bytes[i] == newline || bytes[i] == carriageReturn { i += 1; continue }  // empty line
             lineNumber += 1
-            if lineNumber == 1 {  // header
-                while i < end && bytes[i] != newline { i += 1 }
-                continue
+            var next = i, commas = 0
+            while next < end && bytes[next] != newline {
+                if bytes[next] == comma { commas += 1 }
+                next += 1
             }
-            var lineEnd = i, commas = 0
-            while lineEnd < end && bytes[lineEnd] != newline {
-                if bytes[lineEnd] == comma { commas += 1 }
-                lineEnd += 1
+            // A CRLF line ends before its carriage return.
+            let lineEnd = next > i && bytes[next - 1] == carriageReturn ? next - 1 : next
+            if lineNumber == 1 {
+                var firstEnd = i
+                while firstEnd < lineEnd && bytes[firstEnd] != comma { firstEnd += 1 }
+                let first = UnsafeBufferPointer(rebasing: bytes[i ..< firstEnd])
+                if integer(first) == nil && Int32(text(first)) == nil {  // a header
+                    i = next
+                    continue
+                }
             }
             guard commas == featureCount else { return .failure(bad("line \(lineNumber) with \(commas + 1) columns")) }
             for column in 0 ... featureCount {

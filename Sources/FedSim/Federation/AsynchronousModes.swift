@@ -39,7 +39,13 @@ class AsynchronousCoordinator: Coordinator {
     /// Whether tasks must remember the model they started from.
     var keepsBase: Bool { false }
 
+    var progress = ProgressWatch()
+
     override func lost(_ id: Int, _ task: FederatedTask, _ engine: inout Engine<FederationEvent>) {
+        if let stall = progress.taskLost(uploadsSoFar: server.counters.uploads) {
+            engine.halt(stall)
+            return
+        }
         requestDispatch(at: engine.now, &engine)
     }
 }

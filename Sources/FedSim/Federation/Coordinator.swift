@@ -119,6 +119,7 @@ class Coordinator {
                 server.counters.tasksDroppedOffline += 1
                 lost(id, task, &engine)
             }
+            if let overrun = availability.overrun { engine.halt(overrun) }
         }
         if let divergence = server.divergence { reason = .halted(divergence) }
         server.counters.tasksInFlightAtEnd = tasks.count + bufferedAtEnd
@@ -239,10 +240,10 @@ class Coordinator {
                 let result = output.result
                 if let memory = output.memory { residuals[d] = memory }
                 precondition(result.work == plan.work, "planned and actual local work differ")
-                guard result.isFinite else {
+                if !result.isFinite && server.divergence == nil {
+                    // Book every task of the launch (this one stays in flight), then halt after the event.
                     server.divergence = "diverged: device \(d) produced a non-finite update (try a smaller learning rate)"
                     engine.halt(server.divergence!)
-                    return ids
                 }
                 message = output.message
                 let arrival = plan.computeEnd + fleet.uploadTime(bytes: device.uploadBytes(message), device: d)
@@ -307,9 +308,10 @@ enum AdaptiveBatch {
         let t = ctx.training
         let bytesPerSample = 4.0 * 2 * Double(ctx.model.featureCount + ctx.model.classCount)
         return (0 ..< fleet.count).map { d in
-            let cap = max(1, Int(fleet.profile(d).usableMemoryGB * 1e9 * 0.05 / bytesPerSample))
-            let scaled = Int((Double(t.batchSize) * speeds[d] / median).rounded())
-            return max(t.minBatch, min(scaled, t.maxBatch, cap))
+            let cap = max(1, Int(min(fleet.profile(d).usableMemoryGB * 1e9 * 0.05 / bytesPerSample, Double(t.maxBatch))))
+            // Clamped in floating point first: a speed ratio can exceed Int's range.
+            let scaled = Int(min((Double(t.batchSize) * speeds[d] / median).rounded(), Double(t.maxBatch)))
+            return max(t.minBatch, min(scaled, cap))
         }
     }
 }

@@ -13,6 +13,8 @@ struct FederationContext: Sendable {
     let targetAccuracy: Double
     /// Called after every evaluation of the federated model; never changes the run.
     var progress: (@Sendable (RunProgress) -> Void)? = nil
+    /// Asked before every event; true stops the run at once (SIGINT, SIGTERM).
+    var interrupted: (@Sendable () -> Bool)? = nil
 
     var model: SoftmaxRegression { trainer.model }
     var training: TrainingSpec { scenario.training }
@@ -21,7 +23,7 @@ struct FederationContext: Sendable {
     var limits: RunLimits {
         RunLimits(maxTime: training.maxTimeSeconds.map { SimTime(seconds: $0) },
                   maxRounds: training.rounds,
-                  targetMetric: scenario.evaluation.stopAtTarget ? targetAccuracy : nil)
+                  targetMetric: scenario.evaluation.stopAtTarget ? targetAccuracy : nil, interrupted: interrupted)
     }
 }
 

@@ -26,6 +26,12 @@ public struct Availability {
     private var periodIndex: [UInt32] = []
     /// Diurnal: each device's phase, as a fraction of a day.
     private var phase: [Double] = []
+    /// Churn periods one device may go through in a run. Each costs a stream draw, so a timeline
+    /// of tiny means over a long virtual time would run for hours: past this many the device stays
+    /// in its current state and ``overrun`` says why, so the run stops with a partial result.
+    public static let periodBudget: UInt32 = 1_000_000
+    /// Set when a device exhausted ``periodBudget``.
+    public private(set) var overrun: String?
 
     public init(spec: AvailabilitySpec, fleet: Fleet, seed: UInt64) {
         self.spec = spec
@@ -99,7 +105,13 @@ public struct Availability {
             periodEnd[d] = SimTime(seconds: rng.exponential(mean: online[d] ? p.meanOnlineSeconds : p.meanOfflineSeconds))
             periodIndex[d] = 1
         }
-        while periodEnd[d] <= t {
+        // A period ending at the clock's end never ends (the sum saturates there).
+        while periodEnd[d] <= t && periodEnd[d] < .end {
+            guard periodIndex[d] < Availability.periodBudget else {
+                overrun = "churn: device \(d) went through \(Availability.periodBudget) online/offline periods by \(periodEnd[d].seconds) s of virtual time (mean online \(p.meanOnlineSeconds) s, offline \(p.meanOfflineSeconds) s); stopped before simulating more"
+                periodEnd[d] = .end
+                break
+            }
             online[d].toggle()
             let rng = RandomStream(seed: seed, purpose: .availability, UInt64(d), UInt64(periodIndex[d]))
             let length = rng.exponential(mean: online[d] ? p.meanOnlineSeconds : p.meanOfflineSeconds)

@@ -67,9 +67,9 @@ public struct GoldenDeviation: Sendable {
     public var limit: Double
     public var passed: Bool
 
-    /// `|found - expected|`; 0 when both are the same non-finite value (e.g. both NaN).
+    /// `|found - expected|` (NaN when either is NaN).
     public var difference: Double {
-        GoldenCheck.sameNonFinite(expected, found) ? 0 : abs(found - expected)
+        abs(found - expected)
     }
 }
 
@@ -122,7 +122,8 @@ public enum GoldenCheck {
                 out.append(check(kind, e.round, "final loss", e.loss, f.loss, limit: t.finalLoss * max(1, abs(e.loss))))
             }
         }
-        let passed = out.allSatisfy(\.passed)
+        // A check that compared nothing proves nothing: it fails.
+        let passed = !out.isEmpty && out.allSatisfy(\.passed)
         return GoldenReport(deviations: out, passed: passed, table: table(out, passed: passed))
     }
 
@@ -139,17 +140,13 @@ public enum GoldenCheck {
         ]
     }
 
-    /// One comparison; equal non-finite values (NaN and NaN, inf and inf) pass.
+    /// One comparison; a non-finite value on either side fails (a finished curve holds finite
+    /// figures, so NaN or inf means a broken run or a broken golden).
     static func check(_ run: RunKind, _ round: Double, _ metric: String, _ expected: Double, _ found: Double,
                       limit: Double) -> GoldenDeviation {
-        let ok = sameNonFinite(expected, found) || abs(found - expected) <= limit
+        let ok = expected.isFinite && found.isFinite && abs(found - expected) <= limit
         return GoldenDeviation(run: run, round: round, metric: metric, expected: expected, found: found,
                                limit: limit, passed: ok)
-    }
-
-    /// Both values non-finite and alike: both NaN or the same infinity.
-    static func sameNonFinite(_ a: Double, _ b: Double) -> Bool {
-        (a.isNaN && b.isNaN) || (a.isInfinite && a == b)
     }
 
     /// The matching key of a round: as `curve.csv` writes it.
@@ -208,7 +205,8 @@ public enum GoldenCheck {
         }
         lines.append("")
         lines.append(passed ? "PASS: \(deviations.count) comparisons within tolerance"
-                            : "FAIL: \(failures) of \(deviations.count) comparisons outside tolerance")
+                     : deviations.isEmpty ? "FAIL: nothing to compare (both curves are empty)"
+                     : "FAIL: \(failures) of \(deviations.count) comparisons outside tolerance")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Writes a run's files. Each file is written under a temporary name in the output folder and
-/// renamed into place, so an interrupted run never leaves a half-written file behind.
+/// renamed into place, so an interrupted run never leaves a half-written file behind; a whole run
+/// is written into an ``OutputSet``'s staging folder and installed as one.
 public enum ReportWriter {
     /// The header of `curve.csv`; the README defines each column.
     public static let curveHeader = "run,time_s,round,samples,bytes_up,bytes_down,accuracy,loss,epsilon,train_loss"
@@ -63,7 +64,8 @@ public enum ReportWriter {
 
     /// Writes `data` to a temporary file beside `url`, then renames it over `url`.
     public static func writeAtomically(_ data: Data, to url: URL) throws {
-        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
+        // A name private to this process and call, so concurrent writers never share a temporary file.
+        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid())-\(UInt32.random(in: 0 ... .max)).tmp")
         try data.write(to: temp)
         // rename(2) replaces the destination atomically on one file system.
         guard rename(temp.path, url.path) == 0 else {

@@ -154,6 +154,9 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var rounds: Int
     public var modelVersions: Int
     public var stopReason: String
+    /// False when the run was interrupted (SIGINT, SIGTERM): the files hold what was done until
+    /// then. Always written; nil only when reading a summary from before the key existed.
+    public var complete: Bool?
     /// Set when a run stopped on a NaN or infinite value.
     @NullWhenAbsent public var divergence: String?
 
@@ -189,6 +192,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
         rounds = federated.rounds
         modelVersions = federated.modelVersions
         stopReason = federated.stopReason.description
+        complete = federated.stopReason != .interrupted
         divergence = federated.divergence ?? baselineDivergence
         utilisation = Utilisation(federated.ledger.timeline, end: SimTime(seconds: federated.endTime),
                                   profileOf: fleet.profileName)

@@ -2,7 +2,8 @@ import Foundation
 
 extension Scenario {
     /// The scenario in the input format with every default written out: loading it gives back an
-    /// equal scenario, so a run can be reproduced from its manifest alone. The data path is absolute.
+    /// equal scenario, so a run can be reproduced from its manifest alone. Data paths are as written (relative
+    /// ones resolve against the folder of the file the effective scenario is saved in).
     public var effectiveJSON: JSONValue {
         func num(_ x: Double) -> JSONValue { .number(x) }
         func int(_ x: Int) -> JSONValue { .number(Double(x)) }

@@ -120,6 +120,21 @@ public struct DataSpec: Codable, Equatable, Sendable {
     /// file); resolved against the scenario file's folder. When set, it replaces the test split
     /// and the partition.
     public var assignments: String? = nil
+    /// The folder `path` and `assignments` are resolved against when they are relative: the
+    /// scenario file's folder (set by ``ScenarioLoader/load(contentsOf:)``; nil: the current
+    /// folder). Not part of the scenario's JSON, so outputs hold the paths as written.
+    public var folder: String? = nil
+
+    /// `file` resolved against ``folder``; the default digits path falls back to the installed
+    /// copy (``BuiltInData``) when the scenario's folder has none.
+    public func resolved(_ file: String) -> String {
+        let local = ScenarioLoader.resolve(file, relativeTo: URL(fileURLWithPath: folder ?? ".")).path
+        if file == BuiltInData.digitsDefault, !FileManager.default.isReadableFile(atPath: local),
+           let installed = BuiltInData.installed("digits.csv") {
+            return installed.path
+        }
+        return local
+    }
 }
 
 /// How training samples are assigned to devices.

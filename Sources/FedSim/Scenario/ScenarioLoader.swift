@@ -7,8 +7,8 @@ import Foundation
 /// found value. Nothing here writes files.
 public enum ScenarioLoader {
     /// Loads and validates the scenario at `url`, with `overrides` applied to its JSON tree first
-    /// (in order). Relative data paths are resolved against the scenario file's folder and checked
-    /// to exist.
+    /// (in order). Data paths are kept as written; relative ones are resolved against the scenario
+    /// file's folder (``DataSpec/folder``, ``DataSpec/resolved(_:)``) and checked to exist.
     public static func load(contentsOf url: URL, overrides: [ScenarioOverride] = []) throws(ScenarioError) -> Scenario {
         let data: Data
         do {
@@ -21,25 +21,20 @@ public enum ScenarioLoader {
         for override in overrides { document = try override.applied(to: document) }
         var scenario = try parse(document, defaultName: defaultName)
         scenario.sourceSHA256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        scenario.data.folder = url.deletingLastPathComponent().path
         if scenario.data.source == .digits, let path = scenario.data.path {
-            var resolved = resolve(path, relativeTo: url.deletingLastPathComponent())
-            if path == BuiltInData.digitsDefault, !FileManager.default.isReadableFile(atPath: resolved.path),
-               let installed = BuiltInData.installed("digits.csv") {
-                resolved = installed
-            }
-            guard FileManager.default.isReadableFile(atPath: resolved.path) else {
+            let resolved = scenario.data.resolved(path)
+            guard FileManager.default.isReadableFile(atPath: resolved) else {
                 throw ScenarioError(path: "$.data.path", expected: "a readable data file",
-                                    found: "\"\(path)\" (no file at \(resolved.path))")
+                                    found: "\"\(path)\" (no file at \(resolved))")
             }
-            scenario.data.path = resolved.path
         }
         if let path = scenario.data.assignments {
-            let resolved = resolve(path, relativeTo: url.deletingLastPathComponent())
-            guard FileManager.default.isReadableFile(atPath: resolved.path) else {
+            let resolved = scenario.data.resolved(path)
+            guard FileManager.default.isReadableFile(atPath: resolved) else {
                 throw ScenarioError(path: "$.data.assignments", expected: "a readable assignments file",
-                                    found: "\"\(path)\" (no file at \(resolved.path))")
+                                    found: "\"\(path)\" (no file at \(resolved))")
             }
-            scenario.data.assignments = resolved.path
         }
         return scenario
     }
@@ -58,13 +53,15 @@ public enum ScenarioLoader {
         let root = try JSONNode(path: "$", value: document).object()
         _ = try root.optional("$schema")?.string()  // where editors find Scenarios/fedsim.schema.json
         let name = try root.optional("name")?.string() ?? defaultName
-        guard !name.isEmpty, !name.contains("/") else {
-            throw ScenarioError(path: "$.name", expected: "a non-empty name without \"/\"", found: "\"\(name)\"")
-        }
+        try checkName(name, path: root.optional("name")?.path ?? "$.name")
         let seed = try root.optional("seed")?.integer(min: 0, max: Int(UInt32.max)) ?? 1
         let dataSpec = try readData(root.required("data", "an object describing the data set").object())
         let model = try readModel(root.optional("model")?.object())
         let fleet = try readFleet(root.required("fleet", "an object with \"groups\"").object())
+        if dataSpec.source == .synthetic, fleet.deviceCount > ScenarioRange.syntheticDevices {
+            throw ScenarioError(path: "$.fleet.groups", expected: "at most \(ScenarioRange.syntheticDevices) devices with synthetic data (each generates its own rows)",
+                                found: "\(fleet.deviceCount)")
+        }
         let training = try readTraining(root.required("training", "an object").object(), fleet: fleet)
         let evaluation = try readEvaluation(root.optional("evaluation")?.object())
         let baseline = try readBaseline(root.optional("baseline")?.object(), fleet: fleet, training: training)
@@ -76,6 +73,17 @@ public enum ScenarioLoader {
         return Scenario(name: name, seed: UInt64(seed), data: dataSpec, model: model, fleet: fleet,
                         training: training, evaluation: evaluation, baseline: baseline, availability: availability,
                         compression: compression, privacy: privacy, secureAggregation: secure, sourceSHA256: nil)
+    }
+
+    /// A results folder name under `Results/`: 1 to ``ScenarioRange/nameBytes`` UTF-8 bytes, no
+    /// "/", no control character, not starting with "." (so neither "." nor ".." nor a hidden name).
+    static func checkName(_ name: String, path: String) throws(ScenarioError) {
+        let bad = name.isEmpty || name.utf8.count > ScenarioRange.nameBytes || name.hasPrefix(".")
+            || name.unicodeScalars.contains { $0 == "/" || $0.properties.generalCategory == .control }
+        if bad {
+            throw ScenarioError(path: path, expected: "a folder name of 1 to \(ScenarioRange.nameBytes) bytes without \"/\" or control characters, not starting with \".\"",
+                                found: JSONValue.string(name).summary)
+        }
     }
 
     static func readData(_ o: JSONObject) throws(ScenarioError) -> DataSpec {
@@ -91,8 +99,8 @@ public enum ScenarioLoader {
             spec.partition = PartitionSpec(kind: .iid, alpha: nil)
         case .synthetic:
             spec.testFraction = o.fields["testFraction"] == nil ? 0.1 : spec.testFraction
-            spec.alpha = try o.optional("alpha")?.nonNegative() ?? 1
-            spec.beta = try o.optional("beta")?.nonNegative() ?? 1
+            spec.alpha = try o.optional("alpha")?.number(in: ScenarioRange.syntheticVariance, unit: "variance") ?? 1
+            spec.beta = try o.optional("beta")?.number(in: ScenarioRange.syntheticVariance, unit: "variance") ?? 1
             spec.partition = PartitionSpec(kind: .natural, alpha: nil)
         }
         if let p = o.optional("partition") {
@@ -120,7 +128,7 @@ public enum ScenarioLoader {
         var variant: DirichletVariant?
         var minSize: Int?
         if kind == .dirichlet {
-            alpha = try o.required("alpha", "a positive number").positive()
+            alpha = try o.required("alpha", "a positive number").number(in: ScenarioRange.dirichletAlpha, unit: "concentration")
             let names = DirichletVariant.allCases.map(\.rawValue)
             variant = DirichletVariant(rawValue: try o.optional("variant")?.choice(names) ?? DirichletVariant.hsu.rawValue)
         }
@@ -137,7 +145,7 @@ public enum ScenarioLoader {
     static func readModel(_ o: JSONObject?) throws(ScenarioError) -> ModelSpec {
         guard let o else { return ModelSpec(kind: .softmax, l2: 0) }
         let kind = try o.optional("kind")?.choice(["softmax"]) ?? "softmax"
-        let l2 = try o.optional("l2")?.nonNegative() ?? 0
+        let l2 = try o.optional("l2")?.number(in: ScenarioRange.factor, unit: "L2 weight") ?? 0
         try o.rejectUnknownKeys()
         return ModelSpec(kind: ModelSpec.Kind(rawValue: kind)!, l2: l2)
     }
@@ -146,16 +154,8 @@ public enum ScenarioLoader {
         var profile = base
         for key in DeviceProfile.keys {
             guard let node = o.optional(key) else { continue }
-            switch key {
-            case "enclaveSlowdown":
-                profile[key] = try node.number(1...1e6, expected: "a slowdown factor >= 1")
-            case "speedSigma", "jitterSigma", "latencyMs", "meanOfflineSeconds", "enclaveAttestationSeconds", "enclaveMemoryGB":
-                profile[key] = try node.nonNegative()
-            case "windowStart", "windowEnd":
-                profile[key] = try node.number(0...1, expected: "a fraction of a day in 0...1")
-            default:
-                profile[key] = try node.positive()
-            }
+            let (range, unit) = ScenarioRange.profile[key]!
+            profile[key] = try node.number(in: range, unit: unit)
         }
         return profile
     }
@@ -243,7 +243,7 @@ public enum ScenarioLoader {
                 }
                 throw ScenarioError(path: kNode.path, expected: "devices per round <= the fleet size \(n)", found: "\(k)")
             }
-            deadline = try o.optional("deadlineSeconds")?.positive()
+            deadline = try o.optional("deadlineSeconds")?.number(in: ScenarioRange.seconds, unit: "seconds")
             (selection, samplingRate) = try readSelection(o, devicesPerRound: k, fleetSize: n, overSelection: over)
         } else {
             let cNode = try o.required("concurrency", "an integer >= 1 (devices training at once)")
@@ -260,8 +260,8 @@ public enum ScenarioLoader {
             if let so = try fo?.optional("staleness")?.object() {
                 staleness.kind = StalenessFunction.Kind(rawValue: try so.required("kind", "\"constant\", \"polynomial\" or \"hinge\"")
                     .choice(["constant", "polynomial", "hinge"]))!
-                staleness.a = try so.optional("a")?.nonNegative() ?? (staleness.kind == .hinge ? 10 : 0.5)
-                staleness.b = try so.optional("b")?.nonNegative() ?? (staleness.kind == .hinge ? 4 : 0)
+                staleness.a = try so.optional("a")?.number(in: ScenarioRange.factor, unit: "staleness a") ?? (staleness.kind == .hinge ? 10 : 0.5)
+                staleness.b = try so.optional("b")?.number(in: ScenarioRange.factor, unit: "staleness b") ?? (staleness.kind == .hinge ? 4 : 0)
                 try so.rejectUnknownKeys()
             }
             try fo?.rejectUnknownKeys()
@@ -272,7 +272,8 @@ public enum ScenarioLoader {
         if mode == .fedbuff {
             let fo = try o.optional("fedbuff")?.object()
             let bNode = fo?.optional("bufferSize")
-            let buffer = try bNode?.integer(min: 1) ?? concurrency
+            // A buffer larger than the fleet would wait for one device's several updates.
+            let buffer = try bNode?.integer(min: 1, max: n) ?? concurrency
             fedbuffRate = fo?.optional("serverLearningRate")
             let maxStale = try fo?.optional("maxStaleness")?.integer(min: 0)
             try fo?.rejectUnknownKeys()
@@ -307,7 +308,7 @@ public enum ScenarioLoader {
         let weighting = try o.optional("weighting")?.choice(["samples", "flops", "uniform"]) ?? "samples"
         let lr = try o.required("learningRate", "a positive number").positive()
         let rounds = try o.optional("rounds")?.integer(min: 1, max: 100_000_000) ?? 100
-        let maxTime = try o.optional("maxTimeSeconds")?.positive()
+        let maxTime = try o.optional("maxTimeSeconds")?.number(in: ScenarioRange.seconds, unit: "seconds")
         let server = try readServerOptimizer(o.optional("server"), mode: mode, fedbuffLearningRate: fedbuffRate)
         try o.rejectUnknownKeys()
         return TrainingSpec(mode: mode, devicesPerRound: k, concurrency: concurrency, fedasync: fedasync, fedbuff: fedbuff,
@@ -343,8 +344,8 @@ public enum ScenarioLoader {
     static func readPrivacy(_ o: JSONObject?, training: TrainingSpec) throws(ScenarioError) -> PrivacySpec? {
         guard let o else { return nil }
         let mode = try o.optional("mode")?.choice(["central", "local"]) ?? "central"
-        let clip = try o.required("clip", "a positive clipping norm").positive()
-        let z = try o.required("noiseMultiplier", "a number >= 0").nonNegative()
+        let clip = try o.required("clip", "a positive clipping norm").number(in: ScenarioRange.clip, unit: "clipping norm")
+        let z = try o.required("noiseMultiplier", "a number >= 0").number(in: ScenarioRange.factor, unit: "noise multiplier")
         let delta = try o.optional("delta")?.number(1e-300...0.999_999, expected: "a delta in (0, 1)") ?? 1e-5
         try o.rejectUnknownKeys()
         if training.weighting != .uniform {
@@ -361,7 +362,7 @@ public enum ScenarioLoader {
         let eightBit = SecureUplink.usesEightBitLevels(uplink)
         let cohort = Int((Double(training.devicesPerRound) * (1 + training.overSelection)).rounded(.up))
         let thresholdNode = o.optional("threshold")
-        var spec = SecureAggregationSpec(threshold: try thresholdNode?.integer(min: 1), clip: try o.optional("clip")?.positive() ?? 1,
+        var spec = SecureAggregationSpec(threshold: try thresholdNode?.integer(min: 1), clip: try o.optional("clip")?.number(in: ScenarioRange.clip, unit: "clipping bound") ?? 1,
                                          fractionalBits: 16, ringBits: 32)
         if let f = o.optional("fractionalBits") {
             guard !eightBit else { throw f.fail("no fractionalBits with 8-bit values (their grid is clip/127)") }
@@ -433,8 +434,9 @@ public enum ScenarioLoader {
         var spec = AvailabilitySpec(kind: .always, dayLengthSeconds: 86_400, failureProbability: 0)
         guard let o else { return spec }
         spec.kind = AvailabilitySpec.Kind(rawValue: try o.optional("kind")?.choice(["always", "churn", "diurnal"]) ?? "always")!
-        spec.dayLengthSeconds = try o.optional("dayLengthSeconds")?.positive() ?? spec.dayLengthSeconds
-        spec.failureProbability = try o.optional("failureProbability")?.number(0...1, expected: "a probability in 0...1") ?? 0
+        spec.dayLengthSeconds = try o.optional("dayLengthSeconds")?.number(in: ScenarioRange.dayLength, unit: "seconds") ?? spec.dayLengthSeconds
+        // At 1 no task could ever complete (README: progress guarantees).
+        spec.failureProbability = try o.optional("failureProbability")?.number(0...0.999_999, expected: "a probability in 0...0.999999 (at 1 no task can ever complete)") ?? 0
         try o.rejectUnknownKeys()
         return spec
     }
@@ -451,7 +453,8 @@ public enum ScenarioLoader {
     }
 
     static func readBaseline(_ o: JSONObject?, fleet: FleetSpec, training: TrainingSpec) throws(ScenarioError) -> BaselineSpec {
-        var spec = BaselineSpec(profileName: "server", profile: .server, epochs: 20, evaluationsPerEpoch: 4,
+        // The profile named "server" (a custom one if the fleet redefines it), as a replay reads it.
+        var spec = BaselineSpec(profileName: "server", profile: fleet.profiles["server"] ?? .server, epochs: 20, evaluationsPerEpoch: 4,
                                 learningRate: training.learningRate, batchSize: training.batchSize)
         guard let o else { return spec }
         spec.learningRate = try o.optional("learningRate")?.positive() ?? spec.learningRate
