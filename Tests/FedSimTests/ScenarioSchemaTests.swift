@@ -77,7 +77,7 @@ struct ScenarioSchemaTests {
             case (nil, nil): accepted += 1
             case (.some, .some): rejected += 1
             case (nil, .some(let error)):
-                if let reason = SchemaLimits.reason(error) {
+                if let reason = SchemaLimits.reason(error, document: document) {
                     excused[reason, default: 0] += 1
                 } else {
                     Issue.record("schema accepts, loader rejects: \(mutation) -> \(error)")
@@ -109,18 +109,36 @@ struct ScenarioSchemaTests {
             #expect(SchemaLimits.reason(error) == "fleet-size bound")
         }
         #expect(SchemaLimits.reason(ScenarioError(path: "$.training.learningRate", expected: "a positive number", found: "0")) == nil)
+        // A name of 60 two-byte characters: within the schema's pattern, past the loader's 100 bytes.
+        let longName = try ScenarioOverride("name=" + String(repeating: "é", count: 60)).applied(to: quickstart)
+        #expect(validator.violation(longName) == nil)
+        do throws(ScenarioError) { _ = try ScenarioLoader.parse(longName); Issue.record("a 120-byte name loads") } catch {
+            #expect(SchemaLimits.reason(error, document: longName) == "name bytes")
+        }
+        // Names the pattern rejects, as the loader does.
+        for bad in [".hidden", "a/b", "tab\there", ""] {
+            let document = try ScenarioOverride("name=\"\(bad)\"").applied(to: quickstart)
+            #expect(validator.violation(document) != nil, "\(bad)")
+            #expect(throws: ScenarioError.self, "\(bad)") { try ScenarioLoader.parse(document) }
+        }
     }
 }
 
 /// The loader rules that a JSON Schema cannot state (README: Scenarios, "What the schema cannot
 /// check"), recognised by the error the loader raises for them.
 enum SchemaLimits {
-    /// The rule `error` reports, or nil when it is one the schema states.
-    static func reason(_ error: ScenarioError) -> String? {
+    /// The rule `error` (raised on `document`) reports, or nil when it is one the schema states.
+    static func reason(_ error: ScenarioError, document: JSONValue? = nil) -> String? {
         let groupProfile = error.path.hasPrefix("$.fleet.groups[") && error.path.hasSuffix("].profile")
         if (groupProfile || error.path == "$.baseline.profile"), error.expected.hasPrefix("one of ") { return "profile name" }
         if error.expected.contains("the fleet size") { return "fleet-size bound" }
+        if error.path == "$.training.fedbuff.bufferSize", error.expected.hasPrefix("an integer in 1...") { return "fleet-size bound" }
         if error.expected.hasPrefix("at most 10000000 devices") { return "devices in all" }
+        if error.expected.hasSuffix("devices with synthetic data (each generates its own rows)") { return "synthetic devices in all" }
+        if error.path == "$.name", error.expected.hasPrefix("a folder name of 1 to"),
+           case .object(let root)? = document, case .string(let name)? = root["name"], name.utf8.count > ScenarioRange.nameBytes {
+            return "name bytes"
+        }
         if error.expected.hasPrefix("a maxBatch >= minBatch") { return "maxBatch >= minBatch" }
         if error.expected.hasPrefix("a window end different from its start") { return "windowStart != windowEnd" }
         if error.expected.hasPrefix("settings that hold a cohort") { return "secure-aggregation cohort" }

@@ -32,7 +32,7 @@ extension ScenarioSchema {
                     + "uplink dense, uint8 or randomk (float32/uint8 values).",
                  properties: [
                     "threshold": V.integer("[ceil(2n/3) of the cohort] survivors needed to unmask.", minimum: 1),
-                    "clip": V.positive("[1] each weighted coordinate clipped to [-clip, clip]."),
+                    "clip": V.number("[1] each weighted coordinate clipped to [-clip, clip].", in: ScenarioRange.clip),
                     "fractionalBits": V.integer("[16] fixed-point resolution (not with 8-bit values).", minimum: 0, maximum: 62),
                     "ringBits": V.integer("[32; 8-bit values: narrowest that holds the sum] the ring Z_{2^ringBits}.",
                                           minimum: SecureAggregationConfig.ringBitsRange.lowerBound,

@@ -1,34 +1,28 @@
 extension ScenarioSchema {
     /// The README's description of each profile field, in ``DeviceProfile/keys`` order.
     static let profileFieldDescriptions: [String: String] = [
-        "flops": "effective training throughput, FLOP/s, > 0.",
-        "memoryGB": "memory available to training, GB, > 0 (caps adaptive batches).",
-        "uplinkMbps": "uplink bandwidth, Mbit/s, > 0.",
-        "downlinkMbps": "downlink bandwidth, Mbit/s, > 0.",
-        "latencyMs": "latency added to every transfer, ms, >= 0.",
-        "speedSigma": "sigma of the per-device lognormal speed factor, >= 0.",
-        "jitterSigma": "sigma of the per-task lognormal compute jitter, >= 0.",
-        "meanOnlineSeconds": "churn: mean length of an online period, s, > 0.",
-        "meanOfflineSeconds": "churn: mean length of an offline period, s, >= 0 (0: never offline).",
-        "windowStart": "diurnal: start of the daily online window, fraction of a local day in 0 ... 1.",
+        "flops": "effective training throughput, FLOP/s.",
+        "memoryGB": "memory available to training, GB (caps adaptive batches).",
+        "uplinkMbps": "uplink bandwidth, Mbit/s.",
+        "downlinkMbps": "downlink bandwidth, Mbit/s.",
+        "latencyMs": "latency added to every transfer, ms.",
+        "speedSigma": "sigma of the per-device lognormal speed factor.",
+        "jitterSigma": "sigma of the per-task lognormal compute jitter.",
+        "meanOnlineSeconds": "churn: mean length of an online period, s.",
+        "meanOfflineSeconds": "churn: mean length of an offline period, s (0: never offline).",
+        "windowStart": "diurnal: start of the daily online window, as a fraction of a local day.",
         "windowEnd": "diurnal: end of the daily online window (may wrap past midnight; not equal to windowStart).",
-        "enclaveAttestationSeconds": "enclave cost model: attestation seconds before the first task, >= 0 (0: no enclave).",
-        "enclaveSlowdown": "enclave cost model: compute time factor, 1 ... 1e6.",
-        "enclaveMemoryGB": "enclave cost model: enclave memory, GB, >= 0.",
+        "enclaveAttestationSeconds": "enclave cost model: attestation seconds before the first task (0: no enclave).",
+        "enclaveSlowdown": "enclave cost model: compute time factor.",
+        "enclaveMemoryGB": "enclave cost model: enclave memory, GB.",
     ]
 
-    /// Each profile field with the range ``ScenarioLoader`` checks.
+    /// Each profile field with its range (``ScenarioRange/profile``).
     static var profileFields: [String: JSONValue] {
         var fields: [String: JSONValue] = [:]
         for key in DeviceProfile.keys {
-            let description = profileFieldDescriptions[key] ?? key
-            switch key {
-            case "enclaveSlowdown": fields[key] = V.number(description, minimum: 1, maximum: 1e6)
-            case "speedSigma", "jitterSigma", "latencyMs", "meanOfflineSeconds", "enclaveAttestationSeconds", "enclaveMemoryGB":
-                fields[key] = V.nonNegative(description)
-            case "windowStart", "windowEnd": fields[key] = V.number(description, minimum: 0, maximum: 1)
-            default: fields[key] = V.positive(description)
-            }
+            let (range, unit) = ScenarioRange.profile[key]!
+            fields[key] = V.number("\(profileFieldDescriptions[key] ?? key) Range \(V.format(range)) (\(unit)).", in: range)
         }
         return fields
     }

@@ -8,11 +8,11 @@ extension ScenarioSchema {
             "staleness": V.object("Staleness function s(t): constant | polynomial (a) | hinge (a [10], b [4]).",
                                   required: ["kind"],
                                   properties: ["kind": V.choice("The staleness function.", ["constant", "polynomial", "hinge"]),
-                                               "a": V.nonNegative("[0.5; hinge 10] a of s(t)."),
-                                               "b": V.nonNegative("[0; hinge 4] b of hinge s(t).")]),
+                                               "a": V.number("[0.5; hinge 10] a of s(t).", in: ScenarioRange.factor),
+                                               "b": V.number("[0; hinge 4] b of hinge s(t).", in: ScenarioRange.factor)]),
         ])
         let fedbuff = V.object("fedbuff only: FedBuff (Nguyen et al. 2022) [concurrency, 1, none].", properties: [
-            "bufferSize": V.integer("[concurrency] apply the average of every this many updates.", minimum: 1),
+            "bufferSize": V.integer("[concurrency] apply the average of every this many updates, <= fleet size.", minimum: 1),
             "serverLearningRate": V.positive("[1] fedavg's server learning rate (not beside training.server)."),
             "maxStaleness": V.integer("[none] updates staler than this are discarded.", minimum: 0),
         ])
@@ -45,7 +45,7 @@ extension ScenarioSchema {
                 "fedbuff": fedbuff,
                 "weighting": V.choice("[samples] | \"flops\" (work done) | \"uniform\".", ["samples", "flops", "uniform"]),
                 "overSelection": V.number("[0] fedavg: select ceil(K (1 + f)) devices, keep the first K updates.", minimum: 0, maximum: 10),
-                "deadlineSeconds": V.positive("[none] fedavg: close a round at this time with what arrived."),
+                "deadlineSeconds": V.number("[none] fedavg: close a round at this time with what arrived, seconds.", in: ScenarioRange.seconds),
                 "selection": V.choice("[uniform] | \"poisson\": each online idle device joins w.p. q (fedavg).", ["uniform", "poisson"]),
                 "samplingRate": V.number("[devicesPerRound / fleet size] poisson only: q in (0, 1].", minimum: 1e-12, maximum: 1),
                 "localEpochs": V.integer("[1] E, local epochs per task (not beside localSteps).", minimum: 1, maximum: 10_000),
@@ -56,7 +56,7 @@ extension ScenarioSchema {
                 "maxBatch": V.integer("[8 B] largest adaptive batch, >= minBatch.", minimum: 1, maximum: 1_000_000),
                 "learningRate": V.positive("SGD learning rate of devices (and the baseline's default)."),
                 "rounds": V.integer("[100] stop after this many rounds.", minimum: 1, maximum: 100_000_000),
-                "maxTimeSeconds": V.positive("[none] stop at this virtual time."),
+                "maxTimeSeconds": V.number("[none] stop at this virtual time, seconds.", in: ScenarioRange.seconds),
                 "server": server,
             ],
             rules: [V.anyOf([fedavgMode, fedasyncMode, fedbuffMode]),

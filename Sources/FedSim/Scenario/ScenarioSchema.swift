@@ -7,9 +7,10 @@ import Foundation
 /// allowed only in some modes or with some codecs, and no unknown keys. Descriptions follow the
 /// README's scenario reference. What a schema cannot say (README: Scenarios, "What the schema
 /// cannot check") is left to `fedsim validate`: bounds that depend on the fleet size (devices per
-/// round, concurrency, the secure-aggregation cohort), sums over groups, names that refer to
-/// profiles, a comparison between two keys (maxBatch >= minBatch, windowStart != windowEnd), and
-/// the data files themselves.
+/// round, concurrency, FedBuff's buffer, the secure-aggregation cohort), sums over groups (devices
+/// in all, synthetic devices), names that refer to profiles, a name's length in UTF-8 bytes, a
+/// comparison between two keys (maxBatch >= minBatch, windowStart != windowEnd), and the data
+/// files themselves.
 public enum ScenarioSchema {
     typealias V = SchemaVocabulary
 
@@ -21,8 +22,9 @@ public enum ScenarioSchema {
             required: ["data", "fleet", "training"],
             properties: [
                 "$schema": V.string("Where editors find this schema, e.g. \"fedsim.schema.json\"; ignored by fedsim."),
-                "name": V.string("[file name] the run's name: output folder Results/<name>; non-empty, without \"/\".",
-                                 pattern: "^[^/]+$"),
+                "name": V.string("[file name] the run's name: output folder Results/<name>; 1 to \(ScenarioRange.nameBytes) UTF-8 bytes, "
+                                    + "no \"/\" or control character, not starting with \".\".",
+                                 pattern: "^[^./\\x00-\\x1f\\x7f-\\x9f][^/\\x00-\\x1f\\x7f-\\x9f]*$"),
                 "seed": V.integer("[1] master seed every random stream derives from.", minimum: 0, maximum: Int(UInt32.max)),
                 "data": data, "model": model, "fleet": fleet, "training": training,
                 "evaluation": evaluation, "baseline": baseline, "availability": availability,
@@ -50,7 +52,7 @@ public enum ScenarioSchema {
             properties: [
                 "kind": V.choice("\"iid\" | \"dirichlet\" (label skew, with alpha) | \"natural\" (synthetic only).",
                                  ["iid", "dirichlet", "natural"]),
-                "alpha": V.positive("Dirichlet concentration (smaller: more skew); required with dirichlet."),
+                "alpha": V.number("Dirichlet concentration (smaller: more skew); required with dirichlet.", in: ScenarioRange.dirichletAlpha),
                 "variant": V.choice("[hsu] Hsu, Qi, Brown 2019 | niid-bench: Li, Diao, Chen, He 2022 (README: Data).",
                                     DirichletVariant.allCases.map(\.rawValue)),
                 "minSize": V.integer("[10] niid-bench only: redraw until every device holds at least this many samples.", minimum: 1),
@@ -69,8 +71,8 @@ public enum ScenarioSchema {
                                    ["digits", "synthetic"]),
                 "path": V.string("[data/digits.csv] digits only: the CSV file, relative to the scenario file's folder."),
                 "testFraction": V.number("[0.2 digits; 0.1 synthetic, per device] held-out share, 0.01 ... 0.9.", minimum: 0.01, maximum: 0.9),
-                "alpha": V.nonNegative("[1] synthetic only: alpha of Synthetic(alpha, beta)."),
-                "beta": V.nonNegative("[1] synthetic only: beta of Synthetic(alpha, beta)."),
+                "alpha": V.number("[1] synthetic only: alpha of Synthetic(alpha, beta).", in: ScenarioRange.syntheticVariance),
+                "beta": V.number("[1] synthetic only: beta of Synthetic(alpha, beta).", in: ScenarioRange.syntheticVariance),
                 "partition": partition,
                 "assignments": V.string("[none] digits only: a file giving the test split and the partition (README: Data); "
                                         + "not beside partition or testFraction."),
@@ -88,7 +90,7 @@ public enum ScenarioSchema {
     static var model: JSONValue {
         V.object("The model trained by devices and by the baseline [softmax, l2 0].",
                  properties: ["kind": V.choice("[softmax] multinomial logistic regression.", ["softmax"]),
-                              "l2": V.nonNegative("[0] L2 regularisation strength (l2/2 ||W||^2).")])
+                              "l2": V.number("[0] L2 regularisation strength (l2/2 ||W||^2).", in: ScenarioRange.factor)])
     }
 
     static var evaluation: JSONValue {
@@ -114,8 +116,9 @@ public enum ScenarioSchema {
     static var availability: JSONValue {
         V.object("When devices can work.", properties: [
             "kind": V.choice("[always] | \"churn\" (online/offline periods) | \"diurnal\" (a daily window).", ["always", "churn", "diurnal"]),
-            "dayLengthSeconds": V.positive("[86400] length of a virtual day (diurnal)."),
-            "failureProbability": V.number("[0] probability that a task fails at the end of its compute.", minimum: 0, maximum: 1),
+            "dayLengthSeconds": V.number("[86400] length of a virtual day (diurnal), seconds.", in: ScenarioRange.dayLength),
+            "failureProbability": V.number("[0] probability that a task fails at the end of its compute (below 1: at 1 no task completes).",
+                                           minimum: 0, maximum: 0.999_999),
         ])
     }
 
@@ -124,8 +127,8 @@ public enum ScenarioSchema {
                  required: ["clip", "noiseMultiplier"],
                  properties: [
                     "mode": V.choice("[central] noise added to the sum | \"local\": by each device.", ["central", "local"]),
-                    "clip": V.positive("L2 clip C of each update."),
-                    "noiseMultiplier": V.nonNegative("noise standard deviation z C."),
+                    "clip": V.number("L2 clip C of each update.", in: ScenarioRange.clip),
+                    "noiseMultiplier": V.number("z: noise standard deviation z C.", in: ScenarioRange.factor),
                     "delta": V.number("[1e-5] delta of the reported (epsilon, delta), in (0, 1).", minimum: 1e-300, maximum: 0.999_999),
                  ])
     }

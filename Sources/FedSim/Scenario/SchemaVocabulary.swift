@@ -35,11 +35,18 @@ enum SchemaVocabulary {
         return .object(o)
     }
 
+    /// A number in `range` (the loader's `number(in:unit:)`).
+    static func number(_ description: String, in range: ClosedRange<Double>) -> JSONValue {
+        number(description, minimum: range.lowerBound, maximum: range.upperBound)
+    }
+
+    /// "lower ... upper", as the README writes a range.
+    static func format(_ range: ClosedRange<Double>) -> String {
+        "\(JSONValue.format(range.lowerBound)) ... \(JSONValue.format(range.upperBound))"
+    }
+
     /// A number > 0 (the loader's `positive`).
     static func positive(_ description: String) -> JSONValue { number(description, exclusiveMinimum: 0) }
-
-    /// A number >= 0 (the loader's `nonNegative`).
-    static func nonNegative(_ description: String) -> JSONValue { number(description, minimum: 0) }
 
     /// A whole number in `minimum...maximum`; the loader's `integer` caps at Int32.max by default.
     static func integer(_ description: String, minimum: Int, maximum: Int = Int(Int32.max)) -> JSONValue {
