@@ -142,6 +142,7 @@ bench: release
 		python3 -c "import json; s=json.load(open('Results/bench/$$name/summary.json')); c=s['counters']; print('    %d tasks, %d samples, %.3g training FLOPs simulated' % (c['tasksStarted'], c['samples'], c['flops']))"; \
 	done
 	@$(RELEASE_BIN) bench-blas
+	@$(RELEASE_BIN) bench-training
 	@LD_PRELOAD=$(GSLCBLAS) $(RELEASE_BIN) bench-blas
 	@name=$$(basename $(BENCH_BLAS_SCENARIO) .json); echo "$$name, OpenBLAS against GSL's reference CBLAS (same binary, LD_PRELOAD):"; \
 	/usr/bin/time -f "    OpenBLAS:    %e s wall, %M kB max RSS" $(RELEASE_BIN) run $(BENCH_BLAS_SCENARIO) --out Results/bench/$$name-openblas --quiet --threads 1; \

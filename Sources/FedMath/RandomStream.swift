@@ -105,6 +105,7 @@ public enum StreamPurpose: UInt64, Sendable {
     case secureAggregation = 13
     case modelInit = 14
     case trainLossSample = 15
+    case evaluationSample = 16
 }
 
 /// Derives independent 64-bit stream seeds from (master seed, purpose, ids) with SplitMix64.

@@ -9,14 +9,14 @@ public struct PreparedRun: Sendable {
     public let scenario: Scenario
     public let data: FederatedData
     public let fleet: Fleet
-    public let model: SoftmaxRegression
+    public let model: AnyModel
 
     public init(_ scenario: Scenario) throws(ScenarioError) {
         self.scenario = scenario
-        data = try DataBuilder.build(scenario.data, deviceCount: scenario.fleet.deviceCount, seed: scenario.seed)
+        data = try DataBuilder.build(scenario.data, deviceCount: scenario.fleet.deviceCount, seed: scenario.seed,
+                                     context: scenario.model.sizes.context, maxTestSamples: scenario.evaluation.maxSamples)
         fleet = Fleet(spec: scenario.fleet, shards: data.shards, seed: scenario.seed)
-        model = SoftmaxRegression(featureCount: data.train.featureCount, classCount: data.train.classCount,
-                                  l2: Float(scenario.model.l2))
+        model = ModelFactory.make(scenario.model, for: data.train)
     }
 
     /// Trains the baseline, then the federated model, and summarises both.
@@ -25,13 +25,11 @@ public struct PreparedRun: Sendable {
     public func run(threads: Int = 1, progress: (@Sendable (RunProgress) -> Void)? = nil,
                     interrupted: (@Sendable () -> Bool)? = nil) -> RunReport {
         let baseline = CentralizedBaseline(scenario: scenario, data: data, model: model).run()
-        let bestBaseline = baseline.curve.map(\.accuracy).max() ?? 0
-        let target = scenario.evaluation.targetAccuracy ?? 0.95 * bestBaseline
+        let target = TargetRule(scenario.evaluation, baseline: baseline.curve)
         let ctx = FederationContext(
             scenario: scenario, data: data, fleet: fleet,
-            trainer: LocalTrainer(model: model, data: data, learningRate: Float(scenario.training.learningRate),
-                                  seed: scenario.seed),
-            threads: max(1, threads), targetAccuracy: target, progress: progress, interrupted: interrupted)
+            trainer: LocalTrainer(model: model, data: data, optimizer: scenario.training.deviceOptimizer, seed: scenario.seed),
+            threads: max(1, threads), target: target, progress: progress, interrupted: interrupted)
         let coordinator: Coordinator
         switch scenario.training.mode {
         case .fedavg: coordinator = SynchronousFedAvg(ctx)
@@ -39,7 +37,7 @@ public struct PreparedRun: Sendable {
         case .fedbuff: coordinator = FedBuff(ctx)
         }
         let federated = coordinator.run()
-        let summary = RunSummary(scenario: scenario, model: model, fleet: fleet, baseline: baseline.curve,
+        let summary = RunSummary(scenario: scenario, model: model, data: data.train, fleet: fleet, baseline: baseline.curve,
                                  baselineDivergence: baseline.divergence, federated: federated, target: target)
         return RunReport(baseline: baseline.curve, federated: federated, summary: summary, fleet: fleet)
     }

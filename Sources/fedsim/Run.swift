@@ -341,6 +341,9 @@ struct Validate: ParsableCommand {
         warn(RunWarnings.beforeRun(prepared))
         let sizes = prepared.data.shards.map(\.count)
         print("\(scenario): valid: \(loaded.fleet.deviceCount) devices, \(prepared.data.train.count) training and \(prepared.data.test.count) test samples, \(sizes.min() ?? 0)...\(sizes.max() ?? 0) samples per device")
+        let layout = prepared.model.layout
+        print("model: \(loaded.model.kind.rawValue), \(layout.count) parameters in \(layout.segments.count) segments")
+        for line in layout.lines { print("  \(line)") }
     }
 }
 

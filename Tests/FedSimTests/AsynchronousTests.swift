@@ -100,7 +100,7 @@ struct AsynchronousTests {
         json = setting(json, "training.concurrency", 1)
         json = setting(json, "training.fedasync", ["alpha": 0.25, "staleness": ["kind": "constant"]])
         let prepared = try PreparedRun(try scenario(json))
-        let labels = prepared.data.train.labels.map(Int.init)
+        let labels = try #require(prepared.data.train.table).labels.map(Int.init)
         #expect(prepared.data.shards == [0 ..< 3])
         let report = prepared.run()
         // One full-batch step on the three training rows from x = 0 (see `oneStepFromZero`), then
@@ -192,8 +192,8 @@ struct AsynchronousTests {
         json = setting(json, "training.maxBatch", 40)
         let prepared = try PreparedRun(try scenario(json))
         let ctx = FederationContext(scenario: prepared.scenario, data: prepared.data, fleet: prepared.fleet,
-                                    trainer: LocalTrainer(model: prepared.model, data: prepared.data, learningRate: 0.1, seed: 1),
-                                    threads: 1, targetAccuracy: 1)
+                                    trainer: LocalTrainer(model: prepared.model, data: prepared.data, optimizer: Optimizer(learningRate: 0.1), seed: 1),
+                                    threads: 1, target: TargetRule(metric: .accuracy, value: 1))
         let sizes = AdaptiveBatch.sizes(ctx)
         #expect(sizes.allSatisfy { (2 ... 40).contains($0) })
         let speeds = (0 ..< 20).map { prepared.fleet.profile($0).flops * prepared.fleet.speedFactor[$0] }
@@ -205,6 +205,7 @@ struct AsynchronousTests {
     func plannedWork() throws {
         let all = try Digits.load(path: digitsPath)
         let model = SoftmaxRegression(featureCount: 64, classCount: 10)
+        let ws = TrainingWorkspace(model)
         // (rows, epochs, batch, maxSteps) -> (samples, steps); an epoch is ceil(n / b) steps, all full but the last.
         let cases: [(Int, Int, Int, Int?, samples: Int, steps: Int)] = [
             (37, 2, 10, nil, 74, 8),  // 4 steps (10+10+10+7) per epoch, 2 epochs
@@ -216,10 +217,11 @@ struct AsynchronousTests {
         for (n, epochs, batch, steps, samples, stepCount) in cases {
             let expected = TrainingWork(samples: samples, steps: stepCount)
             var p = model.initialParameters()
-            let done = model.train(&p, on: all, rows: 0 ..< n, epochs: epochs, batchSize: batch, learningRate: 0.1,
-                                   rng: RandomStream(seed: 1), workspace: ModelWorkspace(), maxSteps: steps)
+            let done = model.train(&p, on: .table(all), samples: 0 ..< n, epochs: epochs, batchSize: batch,
+                                   optimizer: OptimizerState(Optimizer(learningRate: 0.1), parameterCount: p.count),
+                                   rng: RandomStream(seed: 1), workspace: ws, maxSteps: steps)
             #expect(done == expected, "n=\(n) epochs=\(epochs) b=\(batch) maxSteps=\(String(describing: steps))")
-            #expect(SoftmaxRegression.plannedWork(rows: n, epochs: epochs, batchSize: batch, maxSteps: steps) == expected)
+            #expect(TrainingWork.planned(samples: n, epochs: epochs, batchSize: batch, maxSteps: steps) == expected)
         }
     }
 

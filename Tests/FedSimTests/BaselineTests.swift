@@ -32,7 +32,7 @@ struct BaselineTests {
         let s = try scenario(json)
         let rows = Dataset(features: [1, 0, 0, 1], labels: [0, 1], featureCount: 2, classCount: 2)
         let data = FederatedData(train: rows, test: rows, shards: [0 ..< 2], trainLossRows: rows)
-        let model = SoftmaxRegression(featureCount: 2, classCount: 2)
+        let model = ModelFactory.make(s.model, for: .table(rows))
         let (curve, divergence) = CentralizedBaseline(scenario: s, data: data, model: model).run()
         #expect(divergence == nil)
         #expect(curve.count == 2)

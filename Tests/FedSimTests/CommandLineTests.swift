@@ -62,6 +62,10 @@ struct CommandLineTests {
         #expect(quiet.status == 0 && quiet.stdout.isEmpty)
         let v = try runFedsim(["validate", file.path])
         #expect(v.status == 0 && v.stdout.contains("valid"))
+        // Digits: 64 features x 10 classes + 10 biases = 650 parameters, W first.
+        #expect(v.stdout.contains("model: softmax, 650 parameters in 2 segments"))
+        #expect(v.stdout.contains("linear.weight [64 x 10] at 0, 640 parameters"))
+        #expect(v.stdout.contains("linear.bias [10] at 640, 10 parameters"))
     }
 
     @Test("privacy prints the accountant's epsilon without a simulation")

@@ -46,10 +46,10 @@ struct DataAssignmentsTests {
     func exactRows() throws {
         let fd = try build("1\ntest\n0\n1\r\ntest\n1\n")
         // Rows (= labels) 1 and 4 are test; device 0 holds row 2, device 1 rows 0, 3, 5.
-        #expect(fd.test.labels == [1, 4])
+        #expect(fd.test.table?.labels == [1, 4])
         #expect(fd.shards == [0 ..< 1, 1 ..< 4])
-        #expect(fd.train.labels == [2, 0, 3, 5])
-        #expect(fd.train.features[64 * 3] == Float(5) / 16)
+        #expect(fd.train.table?.labels == [2, 0, 3, 5])
+        #expect(fd.train.table?.features[64 * 3] == Float(5) / 16)
     }
 
     @Test("bad files name the key, file, line and column, the expected and the found value")
@@ -77,7 +77,7 @@ struct DataAssignmentsTests {
         try jsonData(json).write(to: url)
         let s = try ScenarioLoader.load(contentsOf: url)
         #expect(s.data.assignments == "assign.csv" && s.data.resolved("assign.csv") == f.assignments)
-        #expect(try PreparedRun(s).data.test.labels == [1, 4])
+        #expect(try PreparedRun(s).data.test.table?.labels == [1, 4])
         // The effective scenario reloads to the same scenario.
         var again = try ScenarioLoader.parse(ReportWriter.json(s.effectiveJSON))
         again.data.folder = s.data.folder

@@ -202,7 +202,7 @@ struct DataTests {
         for (a, b) in zip(fd.shards, fd.shards.dropFirst()) { #expect(a.upperBound == b.lowerBound) }
         let local = Synthetic.device(2, alpha: 1, beta: 1, seed: 2)
         let shard = fd.shards[2]
-        #expect(Array(fd.train.labels[shard]) == Array(local.labels.prefix(shard.count)))
+        #expect(Array(try #require(fd.train.table).labels[shard]) == Array(local.labels.prefix(shard.count)))
     }
 
     @Test("sampling without replacement returns distinct devices in range")

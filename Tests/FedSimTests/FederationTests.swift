@@ -9,9 +9,10 @@ struct FederationTests {
     @Test("one round equals the sample-weighted average of the devices' one-step updates, by hand")
     func weightedAverage() throws {
         let prepared = try PreparedRun(try scenario(tinyScenarioJSON()))
-        let shards = prepared.data.shards.map { prepared.data.train.labels[$0].map(Int.init) }
+        let train = try #require(prepared.data.train.table)
+        let shards = prepared.data.shards.map { train.labels[$0].map(Int.init) }
         #expect(shards.map(\.count) == [2, 1])
-        let heldOut = Int(try #require(prepared.data.test.labels.first))
+        let heldOut = Int(try #require(prepared.data.test.table?.labels.first))
         let report = prepared.run(threads: 1)
         // Sample weights n_k / n = 2/3 and 1/3 on steps of -0.3 · mean over the shard: together
         // -0.3/3 Σ over the three training rows, i.e. for a training label l
@@ -32,7 +33,8 @@ struct FederationTests {
     @Test("uniform weighting averages the two devices' updates with weight 1/2 each, by hand")
     func uniformAverage() throws {
         let prepared = try PreparedRun(try scenario(setting(tinyScenarioJSON(), "training.weighting", "uniform")))
-        let shards = prepared.data.shards.map { prepared.data.train.labels[$0].map(Int.init) }
+        let train = try #require(prepared.data.train.table)
+        let shards = prepared.data.shards.map { train.labels[$0].map(Int.init) }
         let got = prepared.run(threads: 1).federated.finalParameters
         // Device 1 steps -0.3 (0.1 - [c = l]) on its one row l; weight 1/2 gives
         // W[l, l] = 0.5 · 0.3 · 0.9 = 0.135 (0.09 under sample weighting).

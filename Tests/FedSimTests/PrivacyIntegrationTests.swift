@@ -75,7 +75,7 @@ struct PrivacyIntegrationTests {
         let r = prepared.run()
         #expect(r.federated.counters.tasksStarted == 0)
         #expect(r.summary.privacyAccounting?.steps == 3 && r.federated.modelVersions == 3)
-        #expect(r.federated.finalParameters != prepared.model.initialParameters())  // pure noise moved it
+        #expect(r.federated.finalParameters != prepared.model.initialParameters(seed: prepared.scenario.seed))  // pure noise moved it
     }
 
     /// The epsilon of the unsampled Gaussian (noise multiplier `sigma`) over the most updates any
@@ -198,7 +198,7 @@ struct EnclaveTests {
         #expect(abs(a[1] - t[1] - 3) < 1e-9)
         #expect(abs((a[2] - a[1]) - (t[2] - t[1])) < 1e-9)
         let n = prepared.data.shards[0].count
-        let compute = prepared.model.trainingFLOPs(samples: n, steps: (n + 9) / 10) / DeviceProfile.phone.flops
+        let compute = prepared.model.trainingFLOPs(samples: n, steps: (n + 9) / 10, optimizer: prepared.scenario.training.deviceOptimizer) / DeviceProfile.phone.flops
         #expect(abs(slow.federated.curve[1].time - t[1] - compute) < 1e-8)
     }
 
@@ -210,8 +210,8 @@ struct EnclaveTests {
         json = setting(json, "fleet.groups.1.overrides", ["enclaveMemoryGB": 0.00001])
         let prepared = try PreparedRun(try scenario(json))
         let ctx = FederationContext(scenario: prepared.scenario, data: prepared.data, fleet: prepared.fleet,
-                                    trainer: LocalTrainer(model: prepared.model, data: prepared.data, learningRate: 0.1, seed: 1),
-                                    threads: 1, targetAccuracy: 1)
+                                    trainer: LocalTrainer(model: prepared.model, data: prepared.data, optimizer: Optimizer(learningRate: 0.1), seed: 1),
+                                    threads: 1, target: TargetRule(metric: .accuracy, value: 1))
         let sizes = AdaptiveBatch.sizes(ctx)
         let cap = max(1, Int(0.00001 * 1e9 * 0.05 / (4.0 * 2 * 74)))
         #expect(sizes[5...].allSatisfy { $0 <= cap })
@@ -255,7 +255,7 @@ struct SecureAggregationRunTests {
         if let uplink { j["compression"] = ["uplink": uplink] }
         let prepared = try PreparedRun(try scenario(j))
         let run = prepared.run()
-        let initial = prepared.model.initialParameters()
+        let initial = prepared.model.initialParameters(seed: prepared.scenario.seed)
         return (zip(run.federated.finalParameters, initial).map { $0 - $1 }, run, prepared.scenario)
     }
 

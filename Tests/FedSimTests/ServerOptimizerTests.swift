@@ -30,7 +30,7 @@ struct ServerOptimizerTests {
         var json = setting(tinyScenarioJSON(), "fleet.groups", [["profile": "phone", "count": 1, "overrides": tinyProfile(flops: 1e6)]])
         json = setting(setting(setting(json, "training.devicesPerRound", 1), "training.localEpochs", nil), "training.localSteps", 1)
         let prepared = try PreparedRun(try scenario(json))
-        let labels = prepared.data.train.labels[prepared.data.shards[0]].map(Int.init)
+        let labels = try #require(prepared.data.train.table).labels[prepared.data.shards[0]].map(Int.init)
         // One full-batch SGD step from zero on the device's three rows (closed form, TinyFleet.swift).
         let local = oneStepFromZero([(labels, 1)])
         let outer = try run(["optimizer": "nesterov", "learningRate": 1, "momentum": 0], rounds: 1, json: json)

@@ -1,3 +1,4 @@
+import Foundation
 import FedSimEngine
 import Testing
 
@@ -60,11 +61,19 @@ struct TargetRuleTests {
         // Spike at index 1 (0.92), drop to 0.85; 0.91, 0.93, 0.95 from index 3: reached at 300 samples.
         let fed = curve(.federated, samples: [0, 100, 200, 300, 400, 500], accuracy: [0.1, 0.92, 0.85, 0.91, 0.93, 0.95],
                         flops: [0, 1000, 2100, 3300, 4400, 5500])
-        let side = RunSummary.side(fed, target: 0.9, consecutive: 3)
+        let side = RunSummary.side(fed, target: TargetRule(metric: .accuracy, value: 0.9), consecutive: 3)
         #expect(side.samplesToTarget == 300 && side.flopsToTarget == 3300 && side.timeToTargetSeconds == 3 && side.roundToTarget == 3)
         #expect(side.samples == 500 && side.flops == 5500 && side.bestAccuracy == 0.95)
-        let first = RunSummary.side(fed, target: 0.9, consecutive: 1)
+        let first = RunSummary.side(fed, target: TargetRule(metric: .accuracy, value: 0.9), consecutive: 1)
         #expect(first.samplesToTarget == 100)  // the spike, with k = 1
+        // Lower is better: perplexity e^2.1 is reached where the loss is at most 2.1. Losses 3, 2.5,
+        // 2.0, 2.2, 1.9, 1.8: index 2 holds once, then 4 and 5 hold, so with k = 2 it is index 4 (400 samples);
+        // in bits per character the same threshold is 2.1 / ln 2.
+        let lm = curve(.federated, samples: [0, 100, 200, 300, 400, 500], accuracy: [0, 0, 0, 0, 0, 0],
+                       loss: [3, 2.5, 2.0, 2.2, 1.9, 1.8])
+        #expect(RunSummary.side(lm, target: TargetRule(metric: .perplexity, value: exp(2.1)), consecutive: 2).samplesToTarget == 400)
+        #expect(RunSummary.side(lm, target: TargetRule(metric: .bitsPerCharacter, value: 2.1 / log(2)), consecutive: 2).samplesToTarget == 400)
+        #expect(RunSummary.side(lm, target: TargetRule(metric: .loss, value: 2.1), consecutive: 1).samplesToTarget == 200)
     }
 }
 
@@ -88,7 +97,7 @@ struct ClaimTests {
                                  flops: [0, 300, 600, 900, 1200])
 
     private func efficiency(_ fed: [CurvePoint], _ base: [CurvePoint], reference: RunSummary.TimeReference) -> RunSummary.Efficiency {
-        let f = RunSummary.side(fed, target: 0.9, consecutive: 3), b = RunSummary.side(base, target: 0.9, consecutive: 3)
+        let f = RunSummary.side(fed, target: TargetRule(metric: .accuracy, value: 0.9), consecutive: 3), b = RunSummary.side(base, target: TargetRule(metric: .accuracy, value: 0.9), consecutive: 3)
         let u = Utilisation(TaskTimeline(), end: s(1), profileOf: { _ in "p" })
         return RunSummary.efficiency(federated: f, baseline: b, utilisation: u,
                                      lossGap: RunSummary.lossGap(federated: fed, baseline: base), timeReference: reference)

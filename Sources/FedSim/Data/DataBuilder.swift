@@ -3,8 +3,17 @@ import FedMath
 /// Builds the federated data of a scenario: loads or generates samples, holds out the test set,
 /// partitions the rest among the fleet and lays it out device by device.
 public enum DataBuilder {
-    public static func build(_ spec: DataSpec, deviceCount: Int, seed: UInt64) throws(ScenarioError) -> FederatedData {
+    /// `context` is the language model's (text only); `maxTestSamples` caps the test set
+    /// (``evaluationSample(_:limit:seed:)``).
+    public static func build(_ spec: DataSpec, deviceCount: Int, seed: UInt64, context: Int = 1,
+                             maxTestSamples: Int? = nil) throws(ScenarioError) -> FederatedData {
+        evaluationSample(try buildAll(spec, deviceCount: deviceCount, seed: seed, context: context), limit: maxTestSamples, seed: seed)
+    }
+
+    static func buildAll(_ spec: DataSpec, deviceCount: Int, seed: UInt64, context: Int) throws(ScenarioError) -> FederatedData {
         switch spec.source {
+        case .csv: return try buildCSV(spec, deviceCount: deviceCount, seed: seed)
+        case .text, .shakespeare: return try buildText(spec, deviceCount: deviceCount, seed: seed, context: context)
         case .digits:
             let all = try Digits.load(path: spec.resolved(spec.path ?? ""))
             if let path = spec.assignments {
@@ -43,10 +52,7 @@ public enum DataBuilder {
 
     static func partition(train: Dataset, test: Dataset, spec: DataSpec, deviceCount: Int,
                           seed: UInt64) throws(ScenarioError) -> FederatedData {
-        guard deviceCount <= train.count else {
-            throw ScenarioError(path: "$.fleet.groups", expected: "at most \(train.count) devices (one training sample each at least)",
-                                found: "\(deviceCount) devices")
-        }
+        try checkSamples(train.count, devices: deviceCount)
         let rng = RandomStream(seed: seed, purpose: .partition)
         let lists: [[Int]]
         switch spec.partition.kind {
@@ -91,9 +97,7 @@ public enum DataBuilder {
     /// than ``trainLossRowLimit``, that many drawn uniformly without replacement (in training
     /// order) from their own stream, once per run.
     static func trainLossRows(_ train: Dataset, seed: UInt64) -> Dataset {
-        guard train.count > trainLossRowLimit else { return train }
-        let rng = RandomStream(seed: seed, purpose: .trainLossSample)
-        return train.subset(sampleWithoutReplacement(trainLossRowLimit, from: train.count, rng: rng).sorted())
+        sample(.table(train), limit: trainLossRowLimit, rng: RandomStream(seed: seed, purpose: .trainLossSample)).table!
     }
 
     /// At most this many training rows are evaluated for the train loss.

@@ -38,14 +38,27 @@ public struct Dataset: Sendable {
     }
 }
 
-/// The training data as one shared matrix whose rows are grouped by device, plus the test set.
+/// The training data as one shared matrix (or token stream) whose samples are grouped by device,
+/// plus the test set.
 ///
-/// Device `i` holds rows `shards[i]` of `train`: an index range, never a copy.
+/// Device `i` holds samples `shards[i]` of `train`: an index range, never a copy.
 public struct FederatedData: Sendable {
-    public let train: Dataset
-    public let test: Dataset
+    public let train: ModelData
+    public let test: ModelData
     public let shards: [Range<Int>]
-    /// The training rows the curve's `train_loss` is evaluated on (all of `train`, or a fixed
-    /// seeded sample of at most ``DataBuilder/trainLossRowLimit`` rows).
-    public let trainLossRows: Dataset
+    /// The training samples the curve's `train_loss` is evaluated on (all of `train`, or a fixed
+    /// seeded sample of at most ``DataBuilder/trainLossRowLimit`` of them).
+    public let trainLossRows: ModelData
+
+    public init(train: ModelData, test: ModelData, shards: [Range<Int>], trainLossRows: ModelData) {
+        self.train = train
+        self.test = test
+        self.shards = shards
+        self.trainLossRows = trainLossRows
+    }
+
+    /// Tables.
+    public init(train: Dataset, test: Dataset, shards: [Range<Int>], trainLossRows: Dataset) {
+        self.init(train: .table(train), test: .table(test), shards: shards, trainLossRows: .table(trainLossRows))
+    }
 }

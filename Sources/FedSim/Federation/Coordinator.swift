@@ -65,7 +65,7 @@ class Coordinator {
 
     init(_ ctx: FederationContext) {
         self.ctx = ctx
-        server = ServerState(parameters: ctx.model.initialParameters(), privacy: RunPrivacyAccountant(scenario: ctx.scenario))
+        server = ServerState(parameters: ctx.initialParameters(), privacy: RunPrivacyAccountant(scenario: ctx.scenario))
         ledger = DeviceLedger(count: ctx.fleet.count)
         availability = Availability(spec: ctx.scenario.availability, fleet: ctx.fleet, seed: ctx.scenario.seed)
         deviceTasks = [UInt32](repeating: 0, count: ctx.fleet.count)
@@ -196,9 +196,9 @@ class Coordinator {
             let batch = batchSizes?[d] ?? t.batchSize
             let epochs = t.localEpochs ?? max(1, (t.localSteps! + (n + batch - 1) / batch - 1) / ((n + batch - 1) / batch))
             let task = LocalTask(device: d, deviceTaskIndex: index, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
-            let work = SoftmaxRegression.plannedWork(rows: n, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
-            let flops = ctx.model.trainingFLOPs(samples: work.samples, steps: work.steps)
-            let (modelMessage, start) = download.send(server.parameters, to: d, task: index, initial: ctx.model.initialParameters)
+            let work = TrainingWork.planned(samples: n, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
+            let flops = ctx.trainer.flops(work)
+            let (modelMessage, start) = download.send(server.parameters, to: d, task: index, initial: ctx.initialParameters)
             // An enclave attests once, before the device's first task (a cost model, not an enclave).
             let attestation = index == 0 ? SimTime(seconds: fleet.profile(d).enclaveAttestationSeconds) : .zero
             let downloadEnd = now + fleet.downloadTime(bytes: modelMessage.count, device: d) + attestation
@@ -296,7 +296,7 @@ class Coordinator {
 
 /// Adaptive batch sizes: b_d = clamp(round(B * F_d / median F), minBatch, min(maxBatch, memory cap)),
 /// where F_d is the device's effective FLOP/s (profile FLOP/s x speed factor) and the memory cap
-/// lets a batch's working set (input rows, logits and their gradients, 4-byte floats) use at most
+/// lets a batch's working set (the model's ``Model/activationBytesPerSample``) use at most
 /// 5% of the device's memory. With local work in steps this gives every device about the same task
 /// time; with epochs it changes only the number of steps.
 enum AdaptiveBatch {
@@ -306,7 +306,7 @@ enum AdaptiveBatch {
         let sorted = speeds.sorted()
         let median = sorted[sorted.count / 2]
         let t = ctx.training
-        let bytesPerSample = 4.0 * 2 * Double(ctx.model.featureCount + ctx.model.classCount)
+        let bytesPerSample = ctx.model.activationBytesPerSample
         return (0 ..< fleet.count).map { d in
             let cap = max(1, Int(min(fleet.profile(d).usableMemoryGB * 1e9 * 0.05 / bytesPerSample, Double(t.maxBatch))))
             // Clamped in floating point first: a speed ratio can exceed Int's range.

@@ -9,21 +9,24 @@ struct FederationContext: Sendable {
     let trainer: LocalTrainer
     /// Threads used to train the devices of one dispatch in parallel.
     let threads: Int
-    /// The accuracy that counts as "reached"; used to stop early when the scenario asks for it.
-    let targetAccuracy: Double
+    /// What counts as "reached"; used to stop early when the scenario asks for it.
+    let target: TargetRule
     /// Called after every evaluation of the federated model; never changes the run.
     var progress: (@Sendable (RunProgress) -> Void)? = nil
     /// Asked before every event; true stops the run at once (SIGINT, SIGTERM).
     var interrupted: (@Sendable () -> Bool)? = nil
 
-    var model: SoftmaxRegression { trainer.model }
+    var model: AnyModel { trainer.model }
+
+    /// The model every run starts from: the model's initialisation from the stream (seed, modelInit).
+    func initialParameters() -> [Float] { model.initialParameters(seed: scenario.seed) }
     var training: TrainingSpec { scenario.training }
 
     /// Run limits: the round and time limits, and the target when the scenario stops there.
     var limits: RunLimits {
         RunLimits(maxTime: training.maxTimeSeconds.map { SimTime(seconds: $0) },
                   maxRounds: training.rounds,
-                  targetMetric: scenario.evaluation.stopAtTarget ? targetAccuracy : nil, interrupted: interrupted)
+                  targetMetric: scenario.evaluation.stopAtTarget ? target.threshold : nil, interrupted: interrupted)
     }
 }
 
@@ -58,7 +61,7 @@ struct ServerState {
     var counters = FederatedCounters()
     var curve: [CurvePoint] = []
     var divergence: String?
-    let workspace = ModelWorkspace()
+    private var workspace: AnyModel.Workspace?
     /// DP bookkeeping (nil without DP).
     var privacy: RunPrivacyAccountant?
 
@@ -71,18 +74,21 @@ struct ServerState {
     }
 
     /// Evaluates the server model on the test set and appends a curve point; returns the
-    /// accuracy, or nil (after recording a divergence) when the loss is not finite.
+    /// target's score (``TargetRule/score(_:)``), or nil (after recording a divergence) when the loss is not finite.
     mutating func evaluate(_ ctx: FederationContext, time: SimTime, round: Int) -> Double? {
-        let (acc, loss) = ctx.model.evaluate(parameters, on: ctx.data.test, workspace: workspace)
+        let ws = workspace ?? ctx.model.makeWorkspace()
+        workspace = ws
+        let m = ctx.model.evaluate(parameters, on: ctx.data.test, workspace: ws)
+        let (acc, loss) = (m.accuracy, m.loss)
         lastEvaluatedVersion = version
         curve.append(CurvePoint(run: .federated, time: time.seconds, round: Double(round), samples: counters.samples,
                                 bytesUp: counters.bytesUp, bytesDown: counters.bytesDown, accuracy: acc, loss: loss,
-                                trainLoss: ctx.model.evaluate(parameters, on: ctx.data.trainLossRows, workspace: workspace).loss,
-                                epsilon: epsilon(ctx), flops: counters.flops))
+                                trainLoss: ctx.model.evaluate(parameters, on: ctx.data.trainLossRows, workspace: ws).loss,
+                                epsilon: epsilon(ctx), flops: counters.flops, isLanguageModel: ctx.model.isLanguageModel))
         guard loss.isFinite else {
             divergence = "diverged: test loss is \(loss) after round \(round) (try a smaller learning rate)"
             return nil
         }
-        return acc
+        return ctx.target.score(curve.last!)
     }
 }

@@ -1,7 +1,8 @@
 import FedMath
+import Foundation
 
-/// One device's local training: start from the model it downloaded, run SGD on its own shard,
-/// and return the update (trained model minus starting model).
+/// One device's local training: start from the model it downloaded, run the device optimizer on
+/// its own shard, and return the update (trained model minus starting model).
 struct LocalTask: Sendable {
     /// The device that trains.
     var device: Int
@@ -17,7 +18,7 @@ struct LocalResult: Sendable {
     /// Trained parameters minus the parameters the device started from.
     var update: [Float]
     var work: TrainingWork
-    /// Analytic FLOPs of the work (see ``SoftmaxRegression/trainingFLOPs(samples:steps:)``).
+    /// Analytic FLOPs of the work (see ``LocalTrainer/flops(_:)``).
     var flops: Double
     /// Whether every entry of the update is finite.
     var isFinite: Bool
@@ -25,22 +26,55 @@ struct LocalResult: Sendable {
 
 /// Shared, read-only inputs of local training.
 struct LocalTrainer: Sendable {
-    let model: SoftmaxRegression
+    let model: AnyModel
     let data: FederatedData
-    let learningRate: Float
+    /// The device optimizer; each task starts from a fresh state (AdamW's moments at zero).
+    let optimizer: Optimizer
     let seed: UInt64
+    /// Workspaces reused across tasks, at most one per thread at a time.
+    let workspaces: WorkspacePool
 
-    /// Trains `task` starting from `start`. The SGD order comes from the stream
+    init(model: AnyModel, data: FederatedData, optimizer: Optimizer, seed: UInt64) {
+        self.model = model
+        self.data = data
+        self.optimizer = optimizer
+        self.seed = seed
+        workspaces = WorkspacePool(model)
+    }
+
+    /// The analytic FLOPs of `work` with the device optimizer: what the clock charges.
+    func flops(_ work: TrainingWork) -> Double {
+        model.trainingFLOPs(samples: work.samples, steps: work.steps, optimizer: optimizer)
+    }
+
+    /// Trains `task` starting from `start`. The sample order comes from the stream
     /// (seed, localSGD, device, deviceTaskIndex), so the result does not depend on thread or order.
     func run(_ task: LocalTask, from start: [Float]) -> LocalResult {
         var params = start
         let rng = RandomStream(seed: seed, purpose: .localSGD, UInt64(task.device), task.deviceTaskIndex)
-        let work = model.train(&params, on: data.train, rows: data.shards[task.device], epochs: task.epochs,
-                               batchSize: task.batchSize, learningRate: learningRate, rng: rng,
-                               workspace: ModelWorkspace(), maxSteps: task.maxSteps)
+        let state = OptimizerState(optimizer, parameterCount: model.parameterCount)
+        let work = workspaces.with { ws in
+            model.train(&params, on: data.train, samples: data.shards[task.device], epochs: task.epochs,
+                        batchSize: task.batchSize, optimizer: state, rng: rng, workspace: ws, maxSteps: task.maxSteps)
+        }
         BLAS.axpy(-1, start, &params)
         let norm = BLAS.nrm2(params)
-        return LocalResult(update: params, work: work, flops: model.trainingFLOPs(samples: work.samples, steps: work.steps),
-                           isFinite: norm.isFinite)
+        return LocalResult(update: params, work: work, flops: flops(work), isFinite: norm.isFinite)
+    }
+}
+
+/// A free list of model workspaces: a thread takes one for a task and gives it back, so buffers
+/// grow once per thread instead of once per task. Which workspace a task gets never changes its result.
+final class WorkspacePool: @unchecked Sendable {
+    private let model: AnyModel
+    private var free: [AnyModel.Workspace] = []
+    private let lock = NSLock()
+
+    init(_ model: AnyModel) { self.model = model }
+
+    func with<T>(_ body: (AnyModel.Workspace) -> T) -> T {
+        let ws = lock.withLock { free.popLast() } ?? model.makeWorkspace()
+        defer { lock.withLock { free.append(ws) } }
+        return body(ws)
     }
 }

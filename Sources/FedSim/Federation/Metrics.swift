@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which training a curve point belongs to.
 public enum RunKind: String, Codable, Sendable {
     case federated, baseline
@@ -25,6 +27,13 @@ public struct CurvePoint: Codable, Equatable, Sendable {
     public var epsilon: Double? = nil
     /// Training FLOPs done so far (not a column of curve.csv; 0 when read back from it).
     public var flops: Double = 0
+    /// Whether a language model made it: curve.csv then adds perplexity and bits per character.
+    public var isLanguageModel = false
+
+    /// e^loss (language models: perplexity per character).
+    public var perplexity: Double { exp(loss) }
+    /// loss / ln 2 (language models: bits per character).
+    public var bitsPerCharacter: Double { loss / log(2) }
 }
 
 /// Running totals of a federated run.

@@ -58,6 +58,12 @@ public struct CharMLPLanguageModel: Model {
 
     public var gradientFLOPsPerStep: Double { 0 }
 
+    /// The concatenated embeddings, hidden layers and logits, each with its gradient:
+    /// 4 x 2 (context embedding + sum hidden + V) bytes.
+    public var activationBytesPerSample: Double {
+        4 * 2 * Double(context * embeddingWidth + hidden.reduce(0, +) + vocabularySize)
+    }
+
     /// Gathers the embeddings of `batch`'s windows into `ws.input` and returns the logits.
     private func forward(_ p: UnsafePointer<Float>, _ text: UnsafePointer<UInt16>, _ starts: UnsafePointer<Int32>,
                          _ samples: (Int) -> Int, rows b: Int, _ ws: Workspace) -> UnsafeMutablePointer<Float> {

@@ -48,6 +48,9 @@ public struct MLP: Model {
 
     public var gradientFLOPsPerStep: Double { 0 }
 
+    /// Every layer's input and output widths, each with its gradient: 4 x 2 (d + sum hidden + C) bytes.
+    public var activationBytesPerSample: Double { 4 * 2 * Double(featureCount + hidden.reduce(0, +) + classCount) }
+
     public func lossAndGradient(parameters p: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>,
                                 data: ModelData, batch: UnsafeBufferPointer<Int32>, workspace ws: Workspace) -> Double {
         guard case .table(let table) = data else { preconditionFailure("mlp reads a table") }

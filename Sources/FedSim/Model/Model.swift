@@ -15,6 +15,18 @@ public enum ModelData: Sendable {
         case .tokens(let t): t.count
         }
     }
+
+    /// The table, or nil for token windows.
+    public var table: Dataset? { if case .table(let d) = self { d } else { nil } }
+
+    /// Bytes one more sample adds to a raw upload of the data: a row's Float features and its
+    /// label (4 (d + 1)), or one UInt16 token (windows overlap, each adds one new character).
+    public var bytesPerSample: Int {
+        switch self {
+        case .table(let d): 4 * (d.featureCount + 1)
+        case .tokens: 2
+        }
+    }
 }
 
 /// Test metrics of a model, from the predictions it made.
@@ -78,6 +90,10 @@ public protocol Model: Sendable {
     /// Analytic FLOPs the model adds once per step beyond its samples (a regulariser's gradient);
     /// the optimizer's own update is ``Optimizer/flopsPerStep(parameterCount:)``.
     var gradientFLOPsPerStep: Double { get }
+
+    /// Bytes of activations and their gradients one training sample occupies in the workspace (an
+    /// analytic estimate from the layer widths, 4-byte floats): what adaptive batches' memory cap divides by.
+    var activationBytesPerSample: Double { get }
 }
 
 extension Model {

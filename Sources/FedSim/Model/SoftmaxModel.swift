@@ -27,6 +27,9 @@ extension SoftmaxRegression: Model {
     /// The L2 term's gradient, 2P per step when l2 > 0 (the SGD axpy is the optimizer's).
     public var gradientFLOPsPerStep: Double { l2 > 0 ? 2 * Double(parameterCount) : 0 }
 
+    /// The input row and the logits, each with its gradient: 4 x 2 (d + C) bytes.
+    public var activationBytesPerSample: Double { 4 * 2 * Double(featureCount + classCount) }
+
     /// The mean cross-entropy plus l2/2 ||W||^2: the objective whose gradient the step follows.
     public func lossAndGradient(parameters p: UnsafePointer<Float>, gradient g: UnsafeMutablePointer<Float>,
                                 data: ModelData, batch: UnsafeBufferPointer<Int32>, workspace ws: ModelWorkspace) -> Double {

@@ -33,17 +33,6 @@ public struct SoftmaxRegression: Sendable, Equatable {
     /// Analytic FLOPs of one SGD step's parameter update (gradient scaling and axpy, plus L2).
     public var updateFLOPsPerStep: Double { Double(parameterCount) * (l2 > 0 ? 4 : 2) }
 
-    /// The work `train(rows:epochs:batchSize:maxSteps:)` will do on `n` rows, known in advance:
-    /// each epoch is ceil(n / b) steps, all full batches but the last.
-    public static func plannedWork(rows n: Int, epochs: Int, batchSize: Int, maxSteps: Int?) -> TrainingWork {
-        guard n > 0, epochs > 0 else { return TrainingWork(samples: 0, steps: 0) }
-        let b = min(batchSize, n)
-        let perEpoch = (n + b - 1) / b
-        let (fullEpochs, overflow) = perEpoch.multipliedReportingOverflow(by: epochs)
-        let steps = min(maxSteps ?? Int.max, overflow ? Int.max : fullEpochs)
-        return TrainingWork(samples: (steps / perEpoch) * n + (steps % perEpoch) * b, steps: steps)
-    }
-
     /// Analytic FLOPs of `steps` minibatch steps over `samples` samples in total.
     public func trainingFLOPs(samples: Int, steps: Int) -> Double {
         Double(samples) * trainingFLOPsPerSample + Double(steps) * updateFLOPsPerStep
@@ -67,14 +56,6 @@ public final class ModelWorkspace {
         if gradient.count != model.parameterCount { gradient = [Float](repeating: 0, count: model.parameterCount) }
         if order.count < samples { order = [Int32](repeating: 0, count: samples) }
     }
-}
-
-/// What a stretch of local training did.
-public struct TrainingWork: Sendable, Equatable {
-    /// Samples processed (counting repeats across epochs).
-    public var samples: Int
-    /// SGD steps taken.
-    public var steps: Int
 }
 
 extension SoftmaxRegression {

@@ -111,6 +111,16 @@ public struct TransformerLanguageModel: Model {
 
     public var gradientFLOPsPerStep: Double { 0 }
 
+    /// One window's kept activations, T positions of 4-byte floats: per block the two LayerNorm
+    /// outputs, QKV, attention output, MLP input, hidden and activation (2D + 3D + D + D + 4D + 4D = 15 D)
+    /// and the H T attention probabilities; then the residual stream, final LayerNorm and the logits
+    /// (2 D + V) and the backward pass's widest gradient buffers (4 D + 3 D + D):
+    /// 4 T (L (15 D + H T) + 10 D + V) bytes.
+    public var activationBytesPerSample: Double {
+        let d = Double(dModel), t = Double(context)
+        return 4 * t * (Double(layers) * (15 * d + Double(heads) * t) + 10 * d + Double(vocabularySize))
+    }
+
     // MARK: - Workspace
 
     /// Activations of one block kept for the backward pass.

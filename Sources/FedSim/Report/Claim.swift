@@ -40,7 +40,8 @@ public struct Claim: Codable, Equatable, Sendable {
 
 /// The rules behind the efficiency figures, on curves of evaluations in the order they were made.
 public enum EfficiencyRules {
-    /// The first evaluation from which accuracy stays at or above `target` for `consecutive`
+    /// The first evaluation from which accuracy (any higher-is-better score, see ``TargetRule/score(_:)``:
+    /// a lower-is-better metric enters negated) stays at or above `target` for `consecutive`
     /// evaluations in a row (that one included), so a single noisy spike does not count; nil when
     /// no such run of evaluations exists (also when the curve ends before the run is complete).
     public static func firstSustained(_ accuracies: [Double], target: Double, consecutive: Int) -> Int? {

@@ -18,7 +18,7 @@ public enum Comparison {
         for (name, s) in runs {
             let f = s.federated
             var row = [oneLine(name), Format.fixed(f.finalAccuracy, 4), Format.fixed(f.bestAccuracy, 4),
-                       Format.fixed(s.baseline.bestAccuracy, 4), Format.fixed(s.targetAccuracy, 4),
+                       Format.fixed(s.baseline.bestAccuracy, 4), s.targetAccuracy.map { Format.fixed($0, 4) } ?? "-",
                        f.timeToTargetSeconds.map { Format.significant($0, 4) } ?? "-",
                        f.samplesToTarget.map(String.init) ?? "-", Format.bytes(f.bytesUp), Format.bytes(f.bytesDown)]
             for r in ratios(s) {
@@ -75,7 +75,7 @@ public enum Comparison {
     static func fields(_ name: String, _ s: RunSummary) -> [String] {
         let f = s.federated
         var fields = [name, Format.fixed(f.finalAccuracy, 6), Format.fixed(f.bestAccuracy, 6),
-                      Format.fixed(s.baseline.bestAccuracy, 6), Format.fixed(s.targetAccuracy, 6),
+                      Format.fixed(s.baseline.bestAccuracy, 6), s.targetAccuracy.map { Format.fixed($0, 6) } ?? "",
                       f.timeToTargetSeconds.map { Format.compact($0, 9) } ?? "",
                       f.samplesToTarget.map(String.init) ?? "", String(f.bytesUp), String(f.bytesDown)]
         for r in ratios(s) {

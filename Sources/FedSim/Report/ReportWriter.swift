@@ -8,13 +8,17 @@ public enum ReportWriter {
     public static let curveHeader = "run,time_s,round,samples,bytes_up,bytes_down,accuracy,loss,epsilon,train_loss"
 
     /// `curve.csv`: one row per evaluation, federated rows first, then baseline rows.
+    /// A language model's curve adds `perplexity` and `bits_per_char` (classifiers' files keep the
+    /// header above, so their curves stay byte-identical to earlier versions).
     public static func curveCSV(_ points: [CurvePoint]) -> String {
-        var out = curveHeader + "\n"
+        let language = points.contains { $0.isLanguageModel }
+        var out = curveHeader + (language ? ",perplexity,bits_per_char" : "") + "\n"
         for p in points {
-            out += [p.run.rawValue, Format.compact(p.time, 9), Format.compact(p.round, 4), String(p.samples),
-                    String(p.bytesUp), String(p.bytesDown), Format.fixed(p.accuracy, 6), Format.fixed(p.loss, 6),
-                    p.epsilon.map { Format.significant($0, 6) } ?? "", p.trainLoss.map { Format.fixed($0, 6) } ?? ""]
-                .joined(separator: ",") + "\n"
+            var fields = [p.run.rawValue, Format.compact(p.time, 9), Format.compact(p.round, 4), String(p.samples),
+                          String(p.bytesUp), String(p.bytesDown), Format.fixed(p.accuracy, 6), Format.fixed(p.loss, 6),
+                          p.epsilon.map { Format.significant($0, 6) } ?? "", p.trainLoss.map { Format.fixed($0, 6) } ?? ""]
+            if language { fields += [Format.significant(p.perplexity, 6), Format.fixed(p.bitsPerCharacter, 6)] }
+            out += fields.joined(separator: ",") + "\n"
         }
         return out
     }

@@ -12,6 +12,9 @@ public struct RunSummary: Codable, Equatable, Sendable {
         public var finalAccuracy: Double
         public var bestAccuracy: Double
         public var finalLoss: Double
+        /// Language models: perplexity and bits per character of the last evaluation; nil for classifiers.
+        public var finalPerplexity: Double? = nil
+        public var finalBitsPerCharacter: Double? = nil
         /// Training samples processed in all.
         public var samples: Int
         /// Training FLOPs done in all.
@@ -129,7 +132,10 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var mode: String
     public var devices: Int
     public var parameters: Int
-    public var targetAccuracy: Double
+    /// The accuracy target; nil when `evaluation.target` names another metric (see `targetOn`).
+    public var targetAccuracy: Double?
+    /// A target on loss, perplexity or bits per character (``TargetRule/description``); nil for accuracy.
+    public var targetOn: String?
     /// "scenario" when set there, else "95% of the baseline's best accuracy".
     public var targetRule: String
     /// How many consecutive evaluations at or above the target reach it.
@@ -160,8 +166,8 @@ public struct RunSummary: Codable, Equatable, Sendable {
     /// Set when a run stopped on a NaN or infinite value.
     @NullWhenAbsent public var divergence: String?
 
-    init(scenario: Scenario, model: SoftmaxRegression, fleet: Fleet, baseline: [CurvePoint], baselineDivergence: String?,
-         federated: FederatedOutcome, target: Double) {
+    init(scenario: Scenario, model: AnyModel, data: ModelData, fleet: Fleet, baseline: [CurvePoint], baselineDivergence: String?,
+         federated: FederatedOutcome, target: TargetRule) {
         manifest = Manifest(fedsimVersion: RunSummary.fedsimVersion, scenarioSHA256: scenario.sourceSHA256 ?? "",
                             seeds: [scenario.seed], effectiveScenario: scenario.effectiveJSON)
         self.scenario = scenario.name
@@ -169,8 +175,9 @@ public struct RunSummary: Codable, Equatable, Sendable {
         mode = scenario.training.mode.rawValue
         devices = scenario.fleet.deviceCount
         parameters = model.parameterCount
-        targetAccuracy = target
-        targetRule = scenario.evaluation.targetAccuracy == nil ? "95% of the baseline's best accuracy" : "scenario"
+        targetAccuracy = target.metric == .accuracy ? target.value : nil
+        targetOn = target.metric == .accuracy ? nil : target.description
+        targetRule = scenario.evaluation.targetAccuracy == nil && scenario.evaluation.target == nil ? "95% of the baseline's best accuracy" : "scenario"
         targetConsecutive = scenario.evaluation.targetConsecutive
         self.federated = RunSummary.side(federated.curve, target: target, consecutive: targetConsecutive)
         self.baseline = RunSummary.side(baseline, target: target, consecutive: targetConsecutive)
@@ -197,7 +204,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
         utilisation = Utilisation(federated.ledger.timeline, end: SimTime(seconds: federated.endTime),
                                   profileOf: fleet.profileName)
         lossGap = RunSummary.lossGap(federated: federated.curve, baseline: baseline)
-        let collection = RunSummary.dataCollectionSeconds(fleet, bytesPerRow: 4 * (model.featureCount + 1))
+        let collection = RunSummary.dataCollectionSeconds(fleet, bytesPerRow: data.bytesPerSample)
         timeReference = RunSummary.timeReference(baselineFLOPsToTarget: self.baseline.flopsToTarget,
                                                  flopsPerSecond: utilisation.meanConcurrentFLOPS, dataCollectionSeconds: collection,
                                                  include: scenario.baseline.includeDataCollection)
@@ -206,11 +213,13 @@ public struct RunSummary: Codable, Equatable, Sendable {
     }
 
     /// A side's figures; the target is reached by `EfficiencyRules.firstSustained`.
-    static func side(_ curve: [CurvePoint], target: Double, consecutive: Int) -> Side {
+    static func side(_ curve: [CurvePoint], target: TargetRule, consecutive: Int) -> Side {
         let last = curve.last
-        let hit = EfficiencyRules.firstSustained(curve.map(\.accuracy), target: target, consecutive: consecutive).map { curve[$0] }
+        let hit = target.firstSustained(curve, consecutive: consecutive).map { curve[$0] }
+        let language = last?.isLanguageModel == true
         return Side(profile: nil, finalAccuracy: last?.accuracy ?? 0, bestAccuracy: curve.map(\.accuracy).max() ?? 0,
-                    finalLoss: last?.loss ?? .nan, samples: last?.samples ?? 0, flops: last?.flops ?? 0,
+                    finalLoss: last?.loss ?? .nan, finalPerplexity: language ? last?.perplexity : nil,
+                    finalBitsPerCharacter: language ? last?.bitsPerCharacter : nil, samples: last?.samples ?? 0, flops: last?.flops ?? 0,
                     virtualTimeSeconds: last?.time ?? 0, bytesUp: last?.bytesUp ?? 0, bytesDown: last?.bytesDown ?? 0,
                     timeToTargetSeconds: hit?.time, samplesToTarget: hit?.samples, flopsToTarget: hit?.flops,
                     roundToTarget: hit?.round)

@@ -10,13 +10,21 @@ extension RunSummary {
         if let divergence { lines.append("DIVERGED: \(divergence)") }
         lines.append("")
         lines.append("                      federated        baseline")
-        lines.append("final accuracy        " + pad(pct(federated.finalAccuracy)) + pct(baseline.finalAccuracy))
+        let accuracy = federated.finalPerplexity == nil ? "final accuracy        " : "next-char accuracy    "
+        lines.append(accuracy + pad(pct(federated.finalAccuracy)) + pct(baseline.finalAccuracy))
         lines.append("best accuracy         " + pad(pct(federated.bestAccuracy)) + pct(baseline.bestAccuracy))
         lines.append("final test loss       " + pad(Format.significant(federated.finalLoss, 4)) + Format.significant(baseline.finalLoss, 4))
+        if let f = federated.finalPerplexity, let b = baseline.finalPerplexity {
+            lines.append("final perplexity      " + pad(Format.significant(f, 4)) + Format.significant(b, 4))
+        }
+        if let f = federated.finalBitsPerCharacter, let b = baseline.finalBitsPerCharacter {
+            lines.append("bits per character    " + pad(Format.significant(f, 4)) + Format.significant(b, 4))
+        }
         lines.append("samples processed     " + pad(String(federated.samples)) + String(baseline.samples))
         lines.append("virtual time          " + pad(Format.significant(federated.virtualTimeSeconds) + " s")
                      + Format.significant(baseline.virtualTimeSeconds) + " s")
-        lines.append("target accuracy       \(pct(targetAccuracy)) (\(targetRule)), reached when held for \(targetConsecutive) evaluations")
+        let targetText = targetAccuracy.map { "target accuracy       \(pct($0))" } ?? "target                \(targetOn ?? "-")"
+        lines.append("\(targetText) (\(targetRule)), reached when held for \(targetConsecutive) evaluations")
         lines.append("samples to target     " + pad(optInt(federated.samplesToTarget)) + optInt(baseline.samplesToTarget))
         lines.append("time to target        " + pad(opt(federated.timeToTargetSeconds, " s")) + opt(baseline.timeToTargetSeconds, " s")
                      + " (one \(baseline.profile ?? "baseline") device)")

@@ -26,6 +26,8 @@ extension Scenario {
         if let v = self.data.partition.variant { partition["variant"] = .string(v.rawValue) }
         if let m = self.data.partition.minSize { partition["minSize"] = int(m) }
         data["partition"] = .object(partition)
+        if let f = self.data.file { data.merge(dataFileJSON(f, source: self.data.source)) { $1 } }
+        if self.data.isText { data["testFraction"] = nil }
         if let a = self.data.assignments {
             // The file replaces the test split and the partition.
             data["assignments"] = .string(a)
@@ -52,6 +54,7 @@ extension Scenario {
         if let e = t.localEpochs { training["localEpochs"] = int(e) }
         if let s = t.localSteps { training["localSteps"] = int(s) }
         if let m = t.maxTimeSeconds { training["maxTimeSeconds"] = num(m) }
+        training["optimizer"] = optimizerJSON(t.optimizer)
         switch t.mode {
         case .fedavg:
             training["devicesPerRound"] = int(t.devicesPerRound)
@@ -81,9 +84,13 @@ extension Scenario {
         var evaluation: [String: JSONValue] = ["every": int(self.evaluation.every), "stopAtTarget": .bool(self.evaluation.stopAtTarget)]
         if let target = self.evaluation.targetAccuracy { evaluation["targetAccuracy"] = num(target) }
         evaluation["targetConsecutive"] = int(self.evaluation.targetConsecutive)
+        if let target = self.evaluation.target {
+            evaluation["target"] = .object(["metric": .string(target.metric.rawValue), "value": num(target.value)])
+        }
+        if let m = self.evaluation.maxSamples { evaluation["maxSamples"] = int(m) }
         var root: [String: JSONValue] = [
             "name": .string(name), "seed": int(Int(seed)), "data": .object(data),
-            "model": .object(["kind": .string(model.kind.rawValue), "l2": num(model.l2)]),
+            "model": modelJSON(model),
             "fleet": .object(fleetObject),
             "training": .object(training), "evaluation": .object(evaluation),
             "availability": .object(["kind": .string(availability.kind.rawValue), "dayLengthSeconds": num(availability.dayLengthSeconds),
@@ -95,6 +102,8 @@ extension Scenario {
                                                    "evaluationsPerEpoch": int(baseline.evaluationsPerEpoch),
                                                    "learningRate": num(baseline.learningRate), "batchSize": int(baseline.batchSize)]
         baselineObject["includeDataCollection"] = .bool(baseline.includeDataCollection)
+        baselineObject["optimizer"] = optimizerJSON(baseline.optimizer)
+        if let m = baseline.maxSteps { baselineObject["maxSteps"] = int(m) }
         root["baseline"] = .object(baselineObject)
         if let p = privacy {
             root["privacy"] = .object(["mode": .string(p.mode.rawValue), "clip": num(p.clip),
@@ -107,6 +116,60 @@ extension Scenario {
             root["secureAggregation"] = .object(o)
         }
         return .object(root)
+    }
+}
+
+/// The model keys, only those of its kind.
+private func modelJSON(_ m: ModelSpec) -> JSONValue {
+    let s = m.sizes
+    let hidden = JSONValue.array(s.hidden.map { .number(Double($0)) })
+    var o: [String: JSONValue] = ["kind": .string(m.kind.rawValue)]
+    switch m.kind {
+    case .softmax: o["l2"] = .number(m.l2)
+    case .mlp: o["hidden"] = hidden
+    case .charlm:
+        o["architecture"] = .string(s.architecture.rawValue)
+        o["context"] = .number(Double(s.context))
+        switch s.architecture {
+        case .mlp:
+            o["hidden"] = hidden
+            o["embedding"] = .number(Double(s.embedding))
+        case .transformer:
+            for (k, v) in [("dModel", s.dModel), ("heads", s.heads), ("layers", s.layers)] { o[k] = .number(Double(v)) }
+        }
+    }
+    return .object(o)
+}
+
+/// The optimizer keys, AdamW's only for AdamW.
+private func optimizerJSON(_ o: OptimizerSpec) -> JSONValue {
+    var j: [String: JSONValue] = ["kind": .string(o.kind.rawValue)]
+    if o.kind == .adamw {
+        for (k, v) in [("beta1", o.beta1), ("beta2", o.beta2), ("epsilon", o.epsilon), ("weightDecay", o.weightDecay)] { j[k] = .number(v) }
+    }
+    if let c = o.clipNorm { j["clipNorm"] = .number(c) }
+    return .object(j)
+}
+
+/// The file-reading keys of a csv, text or shakespeare source.
+private func dataFileJSON(_ f: DataFileSpec, source: DataSpec.Source) -> [String: JSONValue] {
+    func column(_ c: DataFileSpec.Column) -> JSONValue {
+        switch c {
+        case .name(let n): .string(n)
+        case .index(let i): .number(Double(i))
+        }
+    }
+    switch source {
+    case .csv:
+        var o: [String: JSONValue] = ["label": column(f.label), "header": .bool(f.header), "standardize": .bool(f.standardize)]
+        if let c = f.client { o["client"] = column(c) }
+        return o
+    case .text:
+        return ["header": .bool(f.header), "minCharacters": .number(Double(f.minCharacters)), "trainFraction": .number(f.trainFraction)]
+    case .shakespeare:
+        return ["minCharacters": .number(Double(f.minCharacters)), "trainFraction": .number(f.trainFraction)]
+    case .digits, .synthetic:
+        return [:]
     }
 }
 

@@ -106,7 +106,7 @@ public struct AvailabilitySpec: Codable, Equatable, Sendable {
 
 /// Where the data comes from and how it is split among devices.
 public struct DataSpec: Codable, Equatable, Sendable {
-    public enum Source: String, Codable, Sendable { case digits, synthetic }
+    public enum Source: String, Codable, Sendable { case digits, synthetic, csv, text, shakespeare }
     public var source: Source
     /// For `digits`: the CSV file, relative to the scenario file's folder.
     public var path: String?
@@ -135,6 +135,12 @@ public struct DataSpec: Codable, Equatable, Sendable {
         }
         return local
     }
+
+    /// How to read a csv, text or shakespeare file (nil for digits and synthetic).
+    public var file: DataFileSpec? = nil
+
+    /// Whether the source gives token windows (text, shakespeare) rather than table rows.
+    public var isText: Bool { source == .text || source == .shakespeare }
 }
 
 /// How training samples are assigned to devices.
@@ -160,10 +166,12 @@ public enum DirichletVariant: String, Codable, Sendable, CaseIterable {
 
 /// The model trained by devices and by the baseline.
 public struct ModelSpec: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable { case softmax }
+    public enum Kind: String, Codable, Sendable, CaseIterable { case softmax, mlp, charlm }
     public var kind: Kind
     /// L2 regularisation strength (added to the loss as l2/2 * ||W||^2).
     public var l2: Double
+    /// mlp and charlm: the sizes, `architecture` and layer widths (see ``LayerSizes``).
+    public var sizes = LayerSizes()
 }
 
 /// The fleet: named profiles and groups of devices drawn from them.
@@ -224,6 +232,11 @@ public struct TrainingSpec: Codable, Equatable, Sendable {
     public var samplingRate: Double? = nil
     /// The server optimizer that applies each aggregated update (synchronous mode and FedBuff).
     public var server: ServerOptimizerSpec = .fedavg()
+    /// The device optimizer (default SGD).
+    public var optimizer: OptimizerSpec = .sgd
+
+    /// The device optimizer at the training learning rate.
+    public var deviceOptimizer: Optimizer { optimizer.optimizer(learningRate: learningRate) }
 }
 
 /// FedAsync (Xie, Koyejo, Gupta 2019): mix each arriving model in with weight alpha * s(staleness).
@@ -270,6 +283,10 @@ public struct EvaluationSpec: Codable, Equatable, Sendable {
     /// The target is reached at the first evaluation from which accuracy stays at or above it for
     /// this many consecutive evaluations (that one included), on both sides.
     public var targetConsecutive: Int = 3
+    /// The target on any metric (`evaluation.target`); `targetAccuracy` is the accuracy form.
+    public var target: MetricTarget? = nil
+    /// Evaluate on at most this many held-out samples (a fixed seeded subsample); nil for all.
+    public var maxSamples: Int? = nil
 }
 
 /// The centralized baseline: the same model trained on the pooled training data.
@@ -288,4 +305,9 @@ public struct BaselineSpec: Codable, Equatable, Sendable {
     /// Add to the equal-compute reference's time the time for every device to upload its raw
     /// training rows over its own uplink.
     public var includeDataCollection = false
+    /// The baseline's optimizer (default: the device optimizer `training.optimizer`), at `learningRate`.
+    public var optimizer: OptimizerSpec = .sgd
+    /// Stop at the first evaluation at or after this many steps (nil: run every epoch); evaluations are spread over
+    /// min(maxSteps, steps per epoch) steps and the round column counts epochs as samples / n.
+    public var maxSteps: Int? = nil
 }

@@ -22,7 +22,7 @@ public enum ScenarioLoader {
         var scenario = try parse(document, defaultName: defaultName)
         scenario.sourceSHA256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         scenario.data.folder = url.deletingLastPathComponent().path
-        if scenario.data.source == .digits, let path = scenario.data.path {
+        if scenario.data.source != .synthetic, let path = scenario.data.path {
             let resolved = scenario.data.resolved(path)
             guard FileManager.default.isReadableFile(atPath: resolved) else {
                 throw ScenarioError(path: "$.data.path", expected: "a readable data file",
@@ -57,6 +57,7 @@ public enum ScenarioLoader {
         let seed = try root.optional("seed")?.integer(min: 0, max: Int(UInt32.max)) ?? 1
         let dataSpec = try readData(root.required("data", "an object describing the data set").object())
         let model = try readModel(root.optional("model")?.object())
+        try checkCompatible(model: model, data: dataSpec)
         let fleet = try readFleet(root.required("fleet", "an object with \"groups\"").object())
         if dataSpec.source == .synthetic, fleet.deviceCount > ScenarioRange.syntheticDevices {
             throw ScenarioError(path: "$.fleet.groups", expected: "at most \(ScenarioRange.syntheticDevices) devices with synthetic data (each generates its own rows)",
@@ -87,10 +88,11 @@ public enum ScenarioLoader {
     }
 
     static func readData(_ o: JSONObject) throws(ScenarioError) -> DataSpec {
-        let source = try o.required("source", "\"digits\" or \"synthetic\"").choice(["digits", "synthetic"])
+        let source = try o.required("source", "a data source").choice(["digits", "synthetic", "csv", "text", "shakespeare"])
         var spec = DataSpec(source: DataSpec.Source(rawValue: source)!, path: nil, testFraction: 0.2,
                             alpha: nil, beta: nil, partition: PartitionSpec(kind: .iid, alpha: nil))
         if let f = o.optional("testFraction") {
+            if spec.isText { throw f.fail("no \"testFraction\" with text data (\"trainFraction\" splits each client's text)") }
             spec.testFraction = try f.number(0.01...0.9, expected: "a fraction in 0.01...0.9")
         }
         switch spec.source {
@@ -102,12 +104,18 @@ public enum ScenarioLoader {
             spec.alpha = try o.optional("alpha")?.number(in: ScenarioRange.syntheticVariance, unit: "variance") ?? 1
             spec.beta = try o.optional("beta")?.number(in: ScenarioRange.syntheticVariance, unit: "variance") ?? 1
             spec.partition = PartitionSpec(kind: .natural, alpha: nil)
+        case .csv, .text, .shakespeare:
+            let file = try readDataFile(o, source: spec.source)
+            spec.path = try spec.source == .shakespeare ? o.optional("path")?.string() ?? "data/shakespeare.tsv.gz"
+                : o.required("path", "the data file's path").string()
+            spec.partition = PartitionSpec(kind: spec.isText || file.client != nil ? .natural : .iid, alpha: nil)
+            spec.file = file
         }
         if let p = o.optional("partition") {
             spec.partition = try readPartition(p.object(), source: spec.source)
         }
         if let a = o.optional("assignments") {
-            guard spec.source == .digits else { throw a.fail("no assignments file with \"synthetic\" data (its rows are generated per device)") }
+            guard spec.source == .digits else { throw a.fail("no assignments file except with \"digits\" data") }
             for key in ["partition", "testFraction"] {
                 if let stray = o.optional(key) {
                     throw ScenarioError(path: stray.path, expected: "no \"\(key)\" beside \"assignments\" (the file gives the test split and the partition)",
@@ -121,7 +129,11 @@ public enum ScenarioLoader {
     }
 
     static func readPartition(_ o: JSONObject, source: DataSpec.Source) throws(ScenarioError) -> PartitionSpec {
-        let kinds = source == .synthetic ? ["iid", "dirichlet", "natural"] : ["iid", "dirichlet"]
+        let kinds = switch source {
+        case .synthetic, .csv: ["iid", "dirichlet", "natural"]
+        case .text, .shakespeare: ["natural"]  // roles to devices: ClientAssignment's rule
+        case .digits: ["iid", "dirichlet"]
+        }
         let kindNode = try o.required("kind", "one of " + kinds.map { "\"\($0)\"" }.joined(separator: ", "))
         let kind = PartitionSpec.Kind(rawValue: try kindNode.choice(kinds))!
         var alpha: Double?
@@ -140,14 +152,6 @@ public enum ScenarioLoader {
         }
         try o.rejectUnknownKeys()
         return PartitionSpec(kind: kind, alpha: alpha, variant: variant, minSize: minSize)
-    }
-
-    static func readModel(_ o: JSONObject?) throws(ScenarioError) -> ModelSpec {
-        guard let o else { return ModelSpec(kind: .softmax, l2: 0) }
-        let kind = try o.optional("kind")?.choice(["softmax"]) ?? "softmax"
-        let l2 = try o.optional("l2")?.number(in: ScenarioRange.factor, unit: "L2 weight") ?? 0
-        try o.rejectUnknownKeys()
-        return ModelSpec(kind: ModelSpec.Kind(rawValue: kind)!, l2: l2)
     }
 
     static func readProfileFields(_ o: JSONObject, base: DeviceProfile) throws(ScenarioError) -> DeviceProfile {
@@ -309,6 +313,7 @@ public enum ScenarioLoader {
         let lr = try o.required("learningRate", "a positive number").positive()
         let rounds = try o.optional("rounds")?.integer(min: 1, max: 100_000_000) ?? 100
         let maxTime = try o.optional("maxTimeSeconds")?.number(in: ScenarioRange.seconds, unit: "seconds")
+        let optimizer = try o.optional("optimizer").map { n throws(ScenarioError) in try readOptimizer(n.object()) } ?? .sgd
         let server = try readServerOptimizer(o.optional("server"), mode: mode, fedbuffLearningRate: fedbuffRate)
         try o.rejectUnknownKeys()
         return TrainingSpec(mode: mode, devicesPerRound: k, concurrency: concurrency, fedasync: fedasync, fedbuff: fedbuff,
@@ -316,7 +321,7 @@ public enum ScenarioLoader {
                             deadlineSeconds: deadline, localEpochs: epochs, localSteps: steps, batchSize: batch,
                             adaptiveBatch: adaptive, minBatch: minBatch, maxBatch: maxBatch,
                             learningRate: lr, rounds: rounds, maxTimeSeconds: maxTime,
-                            selection: selection, samplingRate: samplingRate, server: server)
+                            selection: selection, samplingRate: samplingRate, server: server, optimizer: optimizer)
     }
 
     /// `training.selection` ("uniform" or "poisson") and, with poisson, `training.samplingRate`
@@ -448,6 +453,8 @@ public enum ScenarioLoader {
         spec.targetAccuracy = try o.optional("targetAccuracy")?.number(0.0...1.0, expected: "an accuracy in 0...1")
         spec.stopAtTarget = try o.optional("stopAtTarget")?.bool() ?? false
         spec.targetConsecutive = try o.optional("targetConsecutive")?.integer(min: 1, max: 1000) ?? spec.targetConsecutive
+        spec.target = try o.optional("target").map { n throws(ScenarioError) in try readTarget(n.object()) }
+        spec.maxSamples = try o.optional("maxSamples")?.integer(min: 1)
         try o.rejectUnknownKeys()
         return spec
     }
@@ -456,6 +463,7 @@ public enum ScenarioLoader {
         // The profile named "server" (a custom one if the fleet redefines it), as a replay reads it.
         var spec = BaselineSpec(profileName: "server", profile: fleet.profiles["server"] ?? .server, epochs: 20, evaluationsPerEpoch: 4,
                                 learningRate: training.learningRate, batchSize: training.batchSize)
+        spec.optimizer = training.optimizer
         guard let o else { return spec }
         spec.learningRate = try o.optional("learningRate")?.positive() ?? spec.learningRate
         spec.batchSize = try o.optional("batchSize")?.integer(min: 1, max: 1_000_000) ?? spec.batchSize
@@ -466,6 +474,8 @@ public enum ScenarioLoader {
         spec.epochs = try o.optional("epochs")?.integer(min: 1, max: 100_000) ?? spec.epochs
         spec.evaluationsPerEpoch = try o.optional("evaluationsPerEpoch")?.integer(min: 1, max: 1000) ?? spec.evaluationsPerEpoch
         spec.includeDataCollection = try o.optional("includeDataCollection")?.bool() ?? spec.includeDataCollection
+        if let node = o.optional("optimizer") { spec.optimizer = try readOptimizer(node.object()) }
+        spec.maxSteps = try o.optional("maxSteps")?.integer(min: 1)
         try o.rejectUnknownKeys()
         return spec
     }

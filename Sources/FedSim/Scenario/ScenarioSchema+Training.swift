@@ -58,6 +58,7 @@ extension ScenarioSchema {
                 "rounds": V.integer("[100] stop after this many rounds.", minimum: 1, maximum: 100_000_000),
                 "maxTimeSeconds": V.number("[none] stop at this virtual time, seconds.", in: ScenarioRange.seconds),
                 "server": server,
+                "optimizer": optimizer("[sgd] the device optimizer (README: Models)."),
             ],
             rules: [V.anyOf([fedavgMode, fedasyncMode, fedbuffMode]),
                     V.anyOf([V.when(["localEpochs": V.nullOnly]), V.when(["localSteps": V.nullOnly])])])

@@ -9,7 +9,8 @@ import Foundation
 /// cannot check") is left to `fedsim validate`: bounds that depend on the fleet size (devices per
 /// round, concurrency, FedBuff's buffer, the secure-aggregation cohort), sums over groups (devices
 /// in all, synthetic devices), names that refer to profiles, a name's length in UTF-8 bytes, a
-/// comparison between two keys (maxBatch >= minBatch, windowStart != windowEnd), and the data
+/// comparison between two keys (maxBatch >= minBatch, windowStart != windowEnd, heads dividing
+/// dModel), and the data
 /// files themselves.
 public enum ScenarioSchema {
     typealias V = SchemaVocabulary
@@ -30,7 +31,7 @@ public enum ScenarioSchema {
                 "evaluation": evaluation, "baseline": baseline, "availability": availability,
                 "compression": compression, "privacy": privacy, "secureAggregation": secureAggregation,
             ],
-            rules: [privacyNeedsUniformWeighting] + secureAggregationRules)
+            rules: [modelMatchesData, privacyNeedsUniformWeighting] + secureAggregationRules)
         guard case .object(var o) = root else { return root }
         o["$schema"] = .string("https://json-schema.org/draft/2020-12/schema")
         o["title"] = .string("fedsim scenario")
@@ -50,7 +51,7 @@ public enum ScenarioSchema {
             "How training samples are split among devices [iid for digits, natural for synthetic].",
             required: ["kind"],
             properties: [
-                "kind": V.choice("\"iid\" | \"dirichlet\" (label skew, with alpha) | \"natural\" (synthetic only).",
+                "kind": V.choice("\"iid\" | \"dirichlet\" (label skew, with alpha) | \"natural\" (synthetic, csv; the only one for text).",
                                  ["iid", "dirichlet", "natural"]),
                 "alpha": V.number("Dirichlet concentration (smaller: more skew); required with dirichlet.", in: ScenarioRange.dirichletAlpha),
                 "variant": V.choice("[hsu] Hsu, Qi, Brown 2019 | niid-bench: Li, Diao, Chen, He 2022 (README: Data).",
@@ -63,34 +64,39 @@ public enum ScenarioSchema {
                                         V.when(["variant": V.const(DirichletVariant.niidBench.rawValue)], required: ["variant"])])]),
                 V.when(["kind": V.among(["iid", "natural"]), "alpha": V.absent, "variant": V.absent, "minSize": V.nullOnly]),
             ])])
+        let naturalOnly = V.when(["kind": V.amongOrNull(["natural"])])
         return V.object(
-            "Where the data comes from and how it is split among devices (README: Data).",
+            "Where the data comes from and how it is split among devices (README: Data, Data files).",
             required: ["source"],
-            properties: [
-                "source": V.choice("\"digits\" (the shipped UCI digits) | \"synthetic\" (Synthetic(alpha, beta) of Li et al. 2020).",
-                                   ["digits", "synthetic"]),
-                "path": V.string("[data/digits.csv] digits only: the CSV file, relative to the scenario file's folder."),
-                "testFraction": V.number("[0.2 digits; 0.1 synthetic, per device] held-out share, 0.01 ... 0.9.", minimum: 0.01, maximum: 0.9),
+            properties: fileProperties.merging([
+                "source": V.choice("\"digits\" (the shipped UCI digits) | \"synthetic\" (Synthetic(alpha, beta) of Li et al. 2020) | "
+                                    + "\"csv\" | \"text\" | \"shakespeare\" (README: Data files).",
+                                   ["digits", "synthetic", "csv", "text", "shakespeare"]),
+                "path": V.string("The data file, relative to the scenario file's folder [digits: data/digits.csv; "
+                                 + "shakespeare: data/shakespeare.tsv.gz; csv, text: required; synthetic: none]."),
+                "testFraction": V.number("[0.2; synthetic 0.1, per device] held-out share, 0.01 ... 0.9 (not with text data).",
+                                         minimum: 0.01, maximum: 0.9),
                 "alpha": V.number("[1] synthetic only: alpha of Synthetic(alpha, beta).", in: ScenarioRange.syntheticVariance),
                 "beta": V.number("[1] synthetic only: beta of Synthetic(alpha, beta).", in: ScenarioRange.syntheticVariance),
                 "partition": partition,
                 "assignments": V.string("[none] digits only: a file giving the test split and the partition (README: Data); "
                                         + "not beside partition or testFraction."),
-            ],
+            ]) { $1 },
             rules: [
                 V.anyOf([
-                    V.when(["source": V.const("digits"), "alpha": V.absent, "beta": V.absent,
-                            "partition": V.when(["kind": V.amongOrNull(["iid", "dirichlet"])])]),
-                    V.when(["source": V.const("synthetic"), "path": V.absent, "assignments": V.nullOnly]),
+                    source(["digits"], fileKeys: [], ["alpha": V.absent, "beta": V.absent,
+                                                      "partition": V.when(["kind": V.amongOrNull(["iid", "dirichlet"])])]),
+                    source(["synthetic"], fileKeys: [], ["path": V.absent, "assignments": V.nullOnly]),
+                    source(["csv"], fileKeys: ["label", "client", "header", "standardize"],
+                           ["alpha": V.absent, "beta": V.absent, "path": V.present("string"), "assignments": V.nullOnly], required: ["path"]),
+                    source(["text"], fileKeys: ["header", "minCharacters", "trainFraction"],
+                           ["alpha": V.absent, "beta": V.absent, "path": V.present("string"), "assignments": V.nullOnly,
+                            "testFraction": V.nullOnly, "partition": naturalOnly], required: ["path"]),
+                    source(["shakespeare"], fileKeys: ["minCharacters", "trainFraction"],
+                           ["alpha": V.absent, "beta": V.absent, "assignments": V.nullOnly, "testFraction": V.nullOnly, "partition": naturalOnly]),
                 ]),
                 V.anyOf([V.when(["assignments": V.nullOnly]), V.when(["partition": V.nullOnly, "testFraction": V.nullOnly])]),
             ])
-    }
-
-    static var model: JSONValue {
-        V.object("The model trained by devices and by the baseline [softmax, l2 0].",
-                 properties: ["kind": V.choice("[softmax] multinomial logistic regression.", ["softmax"]),
-                              "l2": V.number("[0] L2 regularisation strength (l2/2 ||W||^2).", in: ScenarioRange.factor)])
     }
 
     static var evaluation: JSONValue {
@@ -99,6 +105,8 @@ public enum ScenarioSchema {
             "targetAccuracy": V.number("[95% of the baseline's best accuracy] target for time- and samples-to-target.", minimum: 0, maximum: 1),
             "stopAtTarget": V.bool("[false] stop federated training at the target."),
             "targetConsecutive": V.integer("[3] the target is reached when held for this many evaluations in a row.", minimum: 1, maximum: 1000),
+            "target": target,
+            "maxSamples": V.integer("[all rows of a table; 1000 windows of text] evaluate on a fixed seeded subsample.", minimum: 1),
         ])
     }
 
@@ -110,6 +118,8 @@ public enum ScenarioSchema {
             "learningRate": V.positive("[training.learningRate] SGD learning rate of the baseline."),
             "batchSize": V.integer("[training.batchSize] minibatch size of the baseline.", minimum: 1, maximum: 1_000_000),
             "includeDataCollection": V.bool("[false] add the raw-data upload time to the equal-compute reference."),
+            "optimizer": optimizer("[training.optimizer] the baseline's optimizer."),
+            "maxSteps": V.integer("[none] stop at the first evaluation at or after this many steps.", minimum: 1),
         ])
     }
 

@@ -45,6 +45,18 @@ enum SchemaVocabulary {
         "\(JSONValue.format(range.lowerBound)) ... \(JSONValue.format(range.upperBound))"
     }
 
+    /// A number >= 0 (the loader's `nonNegative`).
+    static func nonNegative(_ description: String) -> JSONValue { number(description, minimum: 0) }
+
+    /// Bounds on a number (when it is one), for an alternative of a rule.
+    static func bounds(minimum: Double? = nil, exclusiveMinimum: Double? = nil, maximum: Double? = nil) -> JSONValue {
+        var o: [String: JSONValue] = [:]
+        if let minimum { o["minimum"] = .number(minimum) }
+        if let exclusiveMinimum { o["exclusiveMinimum"] = .number(exclusiveMinimum) }
+        if let maximum { o["maximum"] = .number(maximum) }
+        return .object(o)
+    }
+
     /// A number > 0 (the loader's `positive`).
     static func positive(_ description: String) -> JSONValue { number(description, exclusiveMinimum: 0) }
 
@@ -82,7 +94,11 @@ enum SchemaVocabulary {
     /// `false` is left as it is.
     static func nullable(_ schema: JSONValue) -> JSONValue {
         guard case .object(var o) = schema else { return schema }
-        if case .string(let type)? = o["type"] { o["type"] = .array([.string(type), .string("null")]) }
+        switch o["type"] {
+        case .string(let type)?: o["type"] = .array([.string(type), .string("null")])
+        case .array(let types)?: o["type"] = .array(types + [.string("null")])
+        default: break
+        }
         if case .array(let options)? = o["enum"] { o["enum"] = .array(options + [.null]) }
         return .object(o)
     }
