@@ -8,7 +8,11 @@ baseline and the final evaluation. The numpy reference times R2 - R1 rounds afte
 seconds per round. Peak RSS is the child's maximum resident set (wait4), at R2 rounds. Threads:
 wall(R2) at --threads 1 over wall(R2) at --threads 2. FedBuff: one run at a fixed number of server
 versions (bufferSize updates each); tasks/s = tasks started / wall, each task being one dispatch
-and one arrival (or loss) event.
+and one arrival (or loss) event. FedBuff at scale (bench/fedbuff-churn-*.json: 1k, 100k and 1M
+devices, churn, the `windows` partition of 2 digits rows each, 5000 server versions): setup s =
+wall at 1 server version (load, partition, fleet, availability index, baseline, the output files);
+events/s = 2 x (tasks(5000) - tasks(1)) / (wall(5000) - wall(1)), each task being one dispatch and one
+end event; peak RSS at 5000 versions.
 """
 import json
 import os
@@ -25,6 +29,7 @@ FEDAVG = [  # scenario, R1, R2, numpy arguments
                                "--epochs", "5", "--lr", "0.01", "--l2", "0"]),
 ]
 FEDBUFF = ["fedbuff-1k"]
+SCALE = ["fedbuff-churn-1k", "fedbuff-churn-100k", "fedbuff-churn-1m"]
 REPEAT = 3  # every figure is the fastest of 3 runs, the least disturbed by other load
 
 
@@ -86,6 +91,15 @@ def main():
         devices = sum(g["count"] for g in s["fleet"]["groups"])
         print(f"{name:<19} {devices:>7}  {s['training']['rounds']:>15}  {c['tasksStarted']:>5}  {wall:>6.2f}  "
               f"{c['tasksStarted'] / wall:>7.0f}  {c['tasksApplied'] / wall:>17.0f}  {rss:>5.0f} MB")
+    print("workload            devices  setup s  tasks  events/s  peak RSS")
+    for name in SCALE:
+        versions = json.load(open(os.path.join(ROOT, "bench", name + ".json")))["training"]["rounds"]
+        w1, _, c1 = fedsim(binary, scenario(name, 1)[0], 1)
+        path, s = scenario(name, versions)
+        wall, rss, c = fedsim(binary, path, 1)
+        devices = sum(g["count"] for g in s["fleet"]["groups"])
+        events = 2 * (c["tasksStarted"] - c1["tasksStarted"]) / (wall - w1)
+        print(f"{name:<19} {devices:>7}  {w1:>7.2f}  {c['tasksStarted']:>5}  {events:>8.0f}  {rss:>5.0f} MB")
     load = os.getloadavg()
     print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores")
 

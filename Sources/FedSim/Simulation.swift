@@ -28,7 +28,8 @@ public struct PreparedRun: Sendable {
         let target = TargetRule(scenario.evaluation, baseline: baseline.curve)
         let ctx = FederationContext(
             scenario: scenario, data: data, fleet: fleet,
-            trainer: LocalTrainer(model: model, data: data, optimizer: scenario.training.deviceOptimizer, seed: scenario.seed),
+            trainer: LocalTrainer(model: model, data: data, optimizer: scenario.training.deviceOptimizer, seed: scenario.seed,
+                                  proximalMu: Float(scenario.training.proximalMu)),
             threads: max(1, threads), target: target, progress: progress, interrupted: interrupted)
         let coordinator: Coordinator
         switch scenario.training.mode {

@@ -73,7 +73,7 @@ struct ThreadCountDeterminismTests {
         for threads in [1, 2, 4] {
             let r = try PreparedRun(s).run(threads: threads)
             outputs.append([ReportWriter.curveCSV(r.curve), String(decoding: try ReportWriter.json(r.summary), as: UTF8.self),
-                            ReportWriter.devicesCSV(r.federated.ledger, fleet: r.fleet)])
+                            String(decoding: ReportWriter.devicesCSV(r.federated.ledger, fleet: r.fleet), as: UTF8.self)])
         }
         #expect(outputs[1] == outputs[0])
         #expect(outputs[2] == outputs[0])

@@ -52,11 +52,14 @@ public enum DataBuilder {
 
     static func partition(train: Dataset, test: Dataset, spec: DataSpec, deviceCount: Int,
                           seed: UInt64) throws(ScenarioError) -> FederatedData {
+        if spec.partition.kind == .windows {
+            return try WindowPartition.build(train: train, test: test, size: spec.partition.size!, deviceCount: deviceCount, seed: seed)
+        }
         try checkSamples(train.count, devices: deviceCount)
         let rng = RandomStream(seed: seed, purpose: .partition)
         let lists: [[Int]]
         switch spec.partition.kind {
-        case .iid, .natural:
+        case .iid, .natural, .windows:
             lists = Partitioner.iid(count: train.count, devices: deviceCount, rng: rng)
         case .dirichlet:
             let alpha = spec.partition.alpha ?? 1

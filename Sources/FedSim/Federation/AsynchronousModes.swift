@@ -25,14 +25,14 @@ class AsynchronousCoordinator: Coordinator {
         dispatchScheduledAt = nil
         let free = ctx.training.concurrency - tasks.count
         guard free > 0 else { return }
-        let candidates = idleOnlineDevices(at: engine.now)
-        if candidates.count < free, let next = nextIdleOnline(after: engine.now + SimTime(nanoseconds: 1)) {
+        let candidates = idleOnlineCount(at: engine.now)
+        if candidates < free, let next = nextIdleOnline(after: engine.now + SimTime(nanoseconds: 1)) {
             requestDispatch(at: next, &engine)
         }
-        guard !candidates.isEmpty else { return }
+        guard candidates > 0 else { return }
         dispatches += 1
         let rng = RandomStream(seed: ctx.scenario.seed, purpose: .selection, UInt64(dispatches))
-        let chosen = sampleWithoutReplacement(min(free, candidates.count), from: candidates.count, rng: rng).map { candidates[$0] }
+        let chosen = sampleWithoutReplacement(min(free, candidates), from: candidates, rng: rng).map(idleOnlineDevice(rank:))
         launch(chosen.sorted(), round: 0, keepBase: keepsBase, &engine)
     }
 

@@ -45,6 +45,8 @@ class Coordinator {
     var server: ServerState
     var ledger: DeviceLedger
     var availability: Availability
+    /// Idle devices by availability (who can take a task now, and when the next one comes online).
+    var eligible: EligibleDevices
     /// Tasks started so far by each device (keys its SGD stream).
     var deviceTasks: [UInt32]
     var busy: [Bool]
@@ -67,7 +69,9 @@ class Coordinator {
         self.ctx = ctx
         server = ServerState(parameters: ctx.initialParameters(), privacy: RunPrivacyAccountant(scenario: ctx.scenario))
         ledger = DeviceLedger(count: ctx.fleet.count)
-        availability = Availability(spec: ctx.scenario.availability, fleet: ctx.fleet, seed: ctx.scenario.seed)
+        var availability = Availability(spec: ctx.scenario.availability, fleet: ctx.fleet, seed: ctx.scenario.seed)
+        eligible = EligibleDevices(count: ctx.fleet.count, availability: &availability)
+        self.availability = availability
         deviceTasks = [UInt32](repeating: 0, count: ctx.fleet.count)
         busy = [Bool](repeating: false, count: ctx.fleet.count)
         batchSizes = ctx.training.adaptiveBatch ? AdaptiveBatch.sizes(ctx) : nil
@@ -106,6 +110,7 @@ class Coordinator {
             case .arrival(let id):
                 let task = tasks.removeValue(forKey: id)!
                 busy[task.device] = false
+                eligible.markIdle(task.device, at: engine.now, &availability)
                 ledger.bytesUp[task.device] += task.uploadBytes
                 server.counters.bytesUp += task.uploadBytes
                 server.counters.uploads += 1
@@ -115,6 +120,7 @@ class Coordinator {
             case .lost(let id):
                 let task = tasks.removeValue(forKey: id)!
                 busy[task.device] = false
+                eligible.markIdle(task.device, at: engine.now, &availability)
                 ledger.tasksDropped[task.device] += 1
                 server.counters.tasksDroppedOffline += 1
                 lost(id, task, &engine)
@@ -192,6 +198,7 @@ class Coordinator {
             let index = UInt64(deviceTasks[d])
             deviceTasks[d] += 1
             busy[d] = true
+            eligible.markBusy(d)
             let n = ctx.data.shards[d].count
             let batch = batchSizes?[d] ?? t.batchSize
             let epochs = t.localEpochs ?? max(1, (t.localSteps! + (n + batch - 1) / batch - 1) / ((n + batch - 1) / batch))
@@ -283,14 +290,20 @@ class Coordinator {
         serverSide.aggregate(updates, denominator: denominator, ledger: &ledger, accountant: &server.privacy)
     }
 
-    /// Idle devices that are online now, in id order.
-    func idleOnlineDevices(at t: SimTime) -> [Int] {
-        (0 ..< ctx.fleet.count).filter { !busy[$0] && availability.isOnline($0, at: t) }
+    /// How many idle devices are online at `t` (O(log N) per availability transition since the last call).
+    func idleOnlineCount(at t: SimTime) -> Int {
+        eligible.advance(to: t, &availability)
+        return eligible.idleOnline.count
     }
 
-    /// The earliest time an idle device comes online, or nil if there is no idle device.
+    /// The idle online device with `rank` such devices of smaller id, as of the last ``idleOnlineCount(at:)``.
+    func idleOnlineDevice(rank: Int) -> Int { eligible.idleOnline.element(rank: rank) }
+
+    /// The earliest time at or after `t` an idle device is online, or nil if there is no idle
+    /// device; `t` itself when one is online as of the last ``idleOnlineCount(at:)``.
     func nextIdleOnline(after t: SimTime) -> SimTime? {
-        (0 ..< ctx.fleet.count).lazy.filter { !self.busy[$0] }.map { self.availability.nextOnline($0, after: t) }.min()
+        if eligible.idleOnline.count > 0 { return t }
+        return eligible.nextComingOnline.map { max($0, t) }
     }
 }
 

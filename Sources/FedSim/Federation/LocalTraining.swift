@@ -2,7 +2,8 @@ import FedMath
 import Foundation
 
 /// One device's local training: start from the model it downloaded, run the device optimizer on
-/// its own shard, and return the update (trained model minus starting model).
+/// its own shard (with FedProx's proximal term toward that model when mu > 0), and return the
+/// update (trained model minus starting model).
 struct LocalTask: Sendable {
     /// The device that trains.
     var device: Int
@@ -31,20 +32,24 @@ struct LocalTrainer: Sendable {
     /// The device optimizer; each task starts from a fresh state (AdamW's moments at zero).
     let optimizer: Optimizer
     let seed: UInt64
+    /// FedProx's mu (``ProximalTerm``); 0 trains without the term.
+    let proximalMu: Float
     /// Workspaces reused across tasks, at most one per thread at a time.
     let workspaces: WorkspacePool
 
-    init(model: AnyModel, data: FederatedData, optimizer: Optimizer, seed: UInt64) {
+    init(model: AnyModel, data: FederatedData, optimizer: Optimizer, seed: UInt64, proximalMu: Float = 0) {
         self.model = model
         self.data = data
         self.optimizer = optimizer
         self.seed = seed
+        self.proximalMu = proximalMu
         workspaces = WorkspacePool(model)
     }
 
-    /// The analytic FLOPs of `work` with the device optimizer: what the clock charges.
+    /// The analytic FLOPs of `work` with the device optimizer and the proximal term: what the clock charges.
     func flops(_ work: TrainingWork) -> Double {
-        model.trainingFLOPs(samples: work.samples, steps: work.steps, optimizer: optimizer)
+        let proximal = proximalMu > 0 ? Double(work.steps) * ProximalTerm.flopsPerStep(parameterCount: model.parameterCount) : 0
+        return model.trainingFLOPs(samples: work.samples, steps: work.steps, optimizer: optimizer) + proximal
     }
 
     /// Trains `task` starting from `start`. The sample order comes from the stream
@@ -53,9 +58,11 @@ struct LocalTrainer: Sendable {
         var params = start
         let rng = RandomStream(seed: seed, purpose: .localSGD, UInt64(task.device), task.deviceTaskIndex)
         let state = OptimizerState(optimizer, parameterCount: model.parameterCount)
+        let proximal = proximalMu > 0 ? ProximalTerm(mu: proximalMu, anchor: start) : nil
         let work = workspaces.with { ws in
             model.train(&params, on: data.train, samples: data.shards[task.device], epochs: task.epochs,
-                        batchSize: task.batchSize, optimizer: state, rng: rng, workspace: ws, maxSteps: task.maxSteps)
+                        batchSize: task.batchSize, optimizer: state, rng: rng, workspace: ws, maxSteps: task.maxSteps,
+                        proximal: proximal)
         }
         BLAS.axpy(-1, start, &params)
         let norm = BLAS.nrm2(params)

@@ -42,8 +42,8 @@ final class SynchronousFedAvg: Coordinator {
 
     override func startRound(_ engine: inout Engine<FederationEvent>) {
         let t = ctx.training
-        let online = idleOnlineDevices(at: engine.now)
-        guard !online.isEmpty else {
+        let online = idleOnlineCount(at: engine.now)
+        guard online > 0 else {
             // Nobody can take part: wait until the first idle device comes online.
             if let next = nextIdleOnline(after: engine.now) {
                 engine.schedule(.startRound, at: max(next, engine.now + SimTime(nanoseconds: 1)))
@@ -59,11 +59,11 @@ final class SynchronousFedAvg: Coordinator {
         let devices: [Int]
         switch t.selection {
         case .uniform:
-            let count = min(online.count, Int((Double(t.devicesPerRound) * (1 + t.overSelection)).rounded(.up)))
-            devices = sampleWithoutReplacement(count, from: online.count, rng: rng).map { online[$0] }
+            let count = min(online, Int((Double(t.devicesPerRound) * (1 + t.overSelection)).rounded(.up)))
+            devices = sampleWithoutReplacement(count, from: online, rng: rng).map(idleOnlineDevice(rank:))
             wanted = min(t.devicesPerRound, count)
         case .poisson:
-            devices = online.filter { _ in rng.bernoulli(t.samplingRate!) }
+            devices = (0 ..< online).map(idleOnlineDevice(rank:)).filter { _ in rng.bernoulli(t.samplingRate!) }
             wanted = devices.count
         }
         cohort = devices

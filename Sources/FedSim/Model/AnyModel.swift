@@ -39,12 +39,14 @@ public struct AnyModel: Sendable {
         return Workspace(make(base))
     }
 
-    /// ``Model/train(_:on:samples:epochs:batchSize:optimizer:rng:workspace:maxSteps:)`` on the wrapped model.
+    /// ``Model/train(_:on:samples:epochs:batchSize:optimizer:rng:workspace:maxSteps:proximal:)`` on the wrapped model.
     public func train(_ parameters: inout [Float], on data: ModelData, samples: Range<Int>, epochs: Int, batchSize: Int,
-                      optimizer: OptimizerState, rng: RandomStream, workspace: Workspace, maxSteps: Int? = nil) -> TrainingWork {
+                      optimizer: OptimizerState, rng: RandomStream, workspace: Workspace, maxSteps: Int? = nil,
+                      proximal: ProximalTerm? = nil) -> TrainingWork {
         func open<M: Model>(_ m: M) -> TrainingWork {
             m.train(&parameters, on: data, samples: samples, epochs: epochs, batchSize: batchSize, optimizer: optimizer,
-                    rng: rng, workspace: unsafeDowncast(workspace.training, to: TrainingWorkspace<M>.self), maxSteps: maxSteps)
+                    rng: rng, workspace: unsafeDowncast(workspace.training, to: TrainingWorkspace<M>.self), maxSteps: maxSteps,
+                    proximal: proximal)
         }
         return open(base)
     }

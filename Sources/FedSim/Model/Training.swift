@@ -24,7 +24,7 @@ public struct TrainingWork: Sendable, Equatable {
         self.steps = steps
     }
 
-    /// The work ``Model/train(_:on:samples:epochs:batchSize:optimizer:rng:workspace:maxSteps:)`` will
+    /// The work ``Model/train(_:on:samples:epochs:batchSize:optimizer:rng:workspace:maxSteps:proximal:)`` will
     /// do on `n` samples, known in advance: each epoch is ceil(n / b) steps, all full batches but the last.
     public static func planned(samples n: Int, epochs: Int, batchSize: Int, maxSteps: Int?) -> TrainingWork {
         guard n > 0, epochs > 0 else { return TrainingWork(samples: 0, steps: 0) }
@@ -41,10 +41,11 @@ extension Model {
     ///
     /// Each epoch visits the samples in a fresh order from `rng` (one Fisher-Yates shuffle of
     /// `samples` in increasing order); the last batch of an epoch may be smaller; `maxSteps`
-    /// (if given) stops early.
+    /// (if given) stops early; `proximal` (if given) adds its gradient to every step's.
     public func train(
         _ parameters: inout [Float], on data: ModelData, samples: Range<Int>, epochs: Int, batchSize: Int,
-        optimizer: OptimizerState, rng: RandomStream, workspace ws: TrainingWorkspace<Self>, maxSteps: Int? = nil
+        optimizer: OptimizerState, rng: RandomStream, workspace ws: TrainingWorkspace<Self>, maxSteps: Int? = nil,
+        proximal: ProximalTerm? = nil
     ) -> TrainingWork {
         let n = samples.count
         var work = TrainingWork(samples: 0, steps: 0)
@@ -60,7 +61,8 @@ extension Model {
                 let mine = UnsafeMutableBufferPointer(rebasing: o[0 ..< n])
                 rng.shuffle(mine)
                 let done = train(&parameters, on: data, order: UnsafeBufferPointer(mine), batchSize: batchSize,
-                                 optimizer: optimizer, workspace: ws, maxSteps: maxSteps.map { $0 - work.steps })
+                                 optimizer: optimizer, workspace: ws, maxSteps: maxSteps.map { $0 - work.steps },
+                                 proximal: proximal)
                 work.samples += done.samples
                 work.steps += done.steps
             }
@@ -69,10 +71,12 @@ extension Model {
     }
 
     /// Minibatch training over the samples listed in `order`, in that order, in batches of
-    /// `batchSize` (the last may be smaller), updating `parameters` in place.
+    /// `batchSize` (the last may be smaller), updating `parameters` in place; `proximal` (if given)
+    /// adds its gradient to each batch's before the optimizer applies it.
     public func train(
         _ parameters: inout [Float], on data: ModelData, order: UnsafeBufferPointer<Int32>, batchSize: Int,
-        optimizer: OptimizerState, workspace ws: TrainingWorkspace<Self>, maxSteps: Int? = nil
+        optimizer: OptimizerState, workspace ws: TrainingWorkspace<Self>, maxSteps: Int? = nil,
+        proximal: ProximalTerm? = nil
     ) -> TrainingWork {
         let n = order.count
         var work = TrainingWork(samples: 0, steps: 0)
@@ -85,6 +89,7 @@ extension Model {
                     let b = min(batch, n - start)
                     _ = lossAndGradient(parameters: p.baseAddress!, gradient: g.baseAddress!, data: data,
                                         batch: UnsafeBufferPointer(rebasing: order[start ..< start + b]), workspace: ws.model)
+                    proximal?.addGradient(parameters: p.baseAddress!, to: g.baseAddress!, count: p.count)
                     optimizer.apply(gradient: g.baseAddress!, to: p.baseAddress!, count: p.count)
                     work.samples += b
                     work.steps += 1

@@ -26,21 +26,31 @@ public enum ReportWriter {
     /// The header of `devices.csv`; the README defines each column.
     public static let devicesHeader = "device,profile,samples_held,tasks_started,tasks_applied,tasks_discarded,tasks_dropped,samples_processed,flops,compute_s,bytes_up,bytes_down,contribution_share"
 
-    /// `devices.csv`: the per-device ledger, one row per device (fields quoted per RFC 4180: ``CSV``).
-    public static func devicesCSV(_ ledger: DeviceLedger, fleet: Fleet) -> String {
+    /// `devices.csv`: the per-device ledger, one row per device, written as bytes (``CSVBytes``);
+    /// profile names quoted per RFC 4180 (``CSV``), once per group.
+    public static func devicesCSV(_ ledger: DeviceLedger, fleet: Fleet) -> [UInt8] {
         let total = ledger.contribution.reduce(0, +)
-        var out = devicesHeader + "\n"
+        let profileNames = fleet.groups.map { Array(CSV.field($0.profileName).utf8) }
+        var out = CSVBytes(reservingCapacity: 64 * (fleet.count + 1))
+        out.append(devicesHeader)
+        out.newline()
         for d in 0 ..< fleet.count {
-            let fields: [String] = [
-                String(d), fleet.profileName(d), String(fleet.shards[d].count), String(ledger.tasksStarted[d]),
-                String(ledger.tasksApplied[d]), String(ledger.tasksDiscarded[d]), String(ledger.tasksDropped[d]),
-                String(ledger.samples[d]), Format.compact(ledger.flops[d], 0), Format.compact(ledger.computeSeconds[d], 9),
-                String(ledger.bytesUp[d]), String(ledger.bytesDown[d]),
-                Format.fixed(total > 0 ? ledger.contribution[d] / total : 0, 6),
-            ]
-            out += CSV.row(fields)
+            out.append(d); out.comma()
+            out.append(bytes: profileNames[Int(fleet.groupIndex[d])]); out.comma()
+            out.append(fleet.shards[d].count); out.comma()
+            out.append(ledger.tasksStarted[d]); out.comma()
+            out.append(ledger.tasksApplied[d]); out.comma()
+            out.append(ledger.tasksDiscarded[d]); out.comma()
+            out.append(ledger.tasksDropped[d]); out.comma()
+            out.append(ledger.samples[d]); out.comma()
+            out.append(compact: ledger.flops[d], 0); out.comma()
+            out.append(compact: ledger.computeSeconds[d], 9); out.comma()
+            out.append(ledger.bytesUp[d]); out.comma()
+            out.append(ledger.bytesDown[d]); out.comma()
+            out.append(fixed: total > 0 ? ledger.contribution[d] / total : 0, 6)
+            out.newline()
         }
-        return out
+        return out.bytes
     }
 
     /// JSON with sorted keys and a trailing newline (stable across runs and processes).
@@ -62,7 +72,7 @@ public enum ReportWriter {
         try writeAtomically(Data(curveCSV(report.curve).utf8), to: curve)
         try writeAtomically(json(report.summary), to: summary)
         let devices = folder.appendingPathComponent("devices.csv")
-        try writeAtomically(Data(devicesCSV(report.federated.ledger, fleet: report.fleet).utf8), to: devices)
+        try writeAtomically(Data(devicesCSV(report.federated.ledger, fleet: report.fleet)), to: devices)
         return [curve, summary, devices]
     }
 

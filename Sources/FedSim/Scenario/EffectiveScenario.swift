@@ -25,6 +25,7 @@ extension Scenario {
         if let a = self.data.partition.alpha { partition["alpha"] = num(a) }
         if let v = self.data.partition.variant { partition["variant"] = .string(v.rawValue) }
         if let m = self.data.partition.minSize { partition["minSize"] = int(m) }
+        if let size = self.data.partition.size { partition["size"] = int(size) }
         data["partition"] = .object(partition)
         if let f = self.data.file { data.merge(dataFileJSON(f, source: self.data.source)) { $1 } }
         if self.data.isText { data["testFraction"] = nil }
@@ -55,6 +56,7 @@ extension Scenario {
         if let s = t.localSteps { training["localSteps"] = int(s) }
         if let m = t.maxTimeSeconds { training["maxTimeSeconds"] = num(m) }
         training["optimizer"] = optimizerJSON(t.optimizer)
+        if t.proximalMu > 0 { training["proximalMu"] = num(t.proximalMu) }
         switch t.mode {
         case .fedavg:
             training["devicesPerRound"] = int(t.devicesPerRound)

@@ -145,7 +145,7 @@ public struct DataSpec: Codable, Equatable, Sendable {
 
 /// How training samples are assigned to devices.
 public struct PartitionSpec: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable { case iid, dirichlet, natural }
+    public enum Kind: String, Codable, Sendable { case iid, dirichlet, natural, windows }
     public var kind: Kind
     /// Concentration of the Dirichlet label-skew partition (smaller: more skew).
     public var alpha: Double?
@@ -153,6 +153,8 @@ public struct PartitionSpec: Codable, Equatable, Sendable {
     public var variant: DirichletVariant? = nil
     /// NIID-Bench only: redraw until every device holds at least this many samples.
     public var minSize: Int? = nil
+    /// `windows` only: rows per device (README: partitions).
+    public var size: Int? = nil
 }
 
 /// The two Dirichlet label-skew partitions in use (README: partitions).
@@ -234,6 +236,9 @@ public struct TrainingSpec: Codable, Equatable, Sendable {
     public var server: ServerOptimizerSpec = .fedavg()
     /// The device optimizer (default SGD).
     public var optimizer: OptimizerSpec = .sgd
+    /// FedProx's mu: weight of the proximal term mu/2 ||w - w_global||^2 in every device's local
+    /// objective (``ProximalTerm``); 0 (the default) is FedAvg's objective.
+    public var proximalMu: Double = 0
 
     /// The device optimizer at the training learning rate.
     public var deviceOptimizer: Optimizer { optimizer.optimizer(learningRate: learningRate) }

@@ -130,9 +130,9 @@ public enum ScenarioLoader {
 
     static func readPartition(_ o: JSONObject, source: DataSpec.Source) throws(ScenarioError) -> PartitionSpec {
         let kinds = switch source {
-        case .synthetic, .csv: ["iid", "dirichlet", "natural"]
+        case .synthetic, .csv: ["iid", "dirichlet", "natural", "windows"]
         case .text, .shakespeare: ["natural"]  // roles to devices: ClientAssignment's rule
-        case .digits: ["iid", "dirichlet"]
+        case .digits: ["iid", "dirichlet", "windows"]
         }
         let kindNode = try o.required("kind", "one of " + kinds.map { "\"\($0)\"" }.joined(separator: ", "))
         let kind = PartitionSpec.Kind(rawValue: try kindNode.choice(kinds))!
@@ -150,8 +150,9 @@ public enum ScenarioLoader {
         } else if variant == .niidBench {
             minSize = Partitioner.niidBenchMinimumShard
         }
+        let size = kind == .windows ? try o.required("size", "a positive integer").integer(min: 1) : nil
         try o.rejectUnknownKeys()
-        return PartitionSpec(kind: kind, alpha: alpha, variant: variant, minSize: minSize)
+        return PartitionSpec(kind: kind, alpha: alpha, variant: variant, minSize: minSize, size: size)
     }
 
     static func readProfileFields(_ o: JSONObject, base: DeviceProfile) throws(ScenarioError) -> DeviceProfile {
@@ -315,13 +316,15 @@ public enum ScenarioLoader {
         let maxTime = try o.optional("maxTimeSeconds")?.number(in: ScenarioRange.seconds, unit: "seconds")
         let optimizer = try o.optional("optimizer").map { n throws(ScenarioError) in try readOptimizer(n.object()) } ?? .sgd
         let server = try readServerOptimizer(o.optional("server"), mode: mode, fedbuffLearningRate: fedbuffRate)
+        let proximalMu = try o.optional("proximalMu")?.number(in: ScenarioRange.factor, unit: "proximal mu") ?? 0
         try o.rejectUnknownKeys()
         return TrainingSpec(mode: mode, devicesPerRound: k, concurrency: concurrency, fedasync: fedasync, fedbuff: fedbuff,
                             weighting: TrainingSpec.Weighting(rawValue: weighting)!, overSelection: over,
                             deadlineSeconds: deadline, localEpochs: epochs, localSteps: steps, batchSize: batch,
                             adaptiveBatch: adaptive, minBatch: minBatch, maxBatch: maxBatch,
                             learningRate: lr, rounds: rounds, maxTimeSeconds: maxTime,
-                            selection: selection, samplingRate: samplingRate, server: server, optimizer: optimizer)
+                            selection: selection, samplingRate: samplingRate, server: server, optimizer: optimizer,
+                            proximalMu: proximalMu)
     }
 
     /// `training.selection` ("uniform" or "poisson") and, with poisson, `training.samplingRate`
