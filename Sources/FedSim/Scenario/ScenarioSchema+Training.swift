@@ -59,6 +59,7 @@ extension ScenarioSchema {
                 "maxTimeSeconds": V.number("[none] stop at this virtual time, seconds.", in: ScenarioRange.seconds),
                 "server": server,
                 "optimizer": optimizer("[sgd] the device optimizer (README: Models)."),
+                "proximalMu": V.number("[0] FedProx's mu (Li et al. 2020), every mode (README: FedProx).", in: ScenarioRange.factor),
             ],
             rules: [V.anyOf([fedavgMode, fedasyncMode, fedbuffMode]),
                     V.anyOf([V.when(["localEpochs": V.nullOnly]), V.when(["localSteps": V.nullOnly])])])

@@ -51,18 +51,22 @@ public enum ScenarioSchema {
             "How training samples are split among devices [iid for digits, natural for synthetic].",
             required: ["kind"],
             properties: [
-                "kind": V.choice("\"iid\" | \"dirichlet\" (label skew, with alpha) | \"natural\" (synthetic, csv; the only one for text).",
-                                 ["iid", "dirichlet", "natural"]),
+                "kind": V.choice("\"iid\" | \"dirichlet\" (label skew, with alpha) | \"natural\" (synthetic, csv; the only one for text) "
+                                    + "| \"windows\" (with size; not for text).",
+                                 ["iid", "dirichlet", "natural", "windows"]),
+                "size": V.integer("windows only, required: rows per device (README: Data).", minimum: 1),
                 "alpha": V.number("Dirichlet concentration (smaller: more skew); required with dirichlet.", in: ScenarioRange.dirichletAlpha),
                 "variant": V.choice("[hsu] Hsu, Qi, Brown 2019 | niid-bench: Li, Diao, Chen, He 2022 (README: Data).",
                                     DirichletVariant.allCases.map(\.rawValue)),
                 "minSize": V.integer("[10] niid-bench only: redraw until every device holds at least this many samples.", minimum: 1),
             ],
             rules: [V.anyOf([
-                V.when(["kind": V.const("dirichlet"), "alpha": V.present("number")], required: ["alpha"],
+                V.when(["kind": V.const("dirichlet"), "alpha": V.present("number"), "size": V.absent], required: ["alpha"],
                        rules: [V.anyOf([V.when(["minSize": V.nullOnly]),
                                         V.when(["variant": V.const(DirichletVariant.niidBench.rawValue)], required: ["variant"])])]),
-                V.when(["kind": V.among(["iid", "natural"]), "alpha": V.absent, "variant": V.absent, "minSize": V.nullOnly]),
+                V.when(["kind": V.among(["iid", "natural"]), "alpha": V.absent, "variant": V.absent, "minSize": V.nullOnly, "size": V.absent]),
+                V.when(["kind": V.const("windows"), "size": V.present("integer"), "alpha": V.absent, "variant": V.absent, "minSize": V.nullOnly],
+                       required: ["size"]),
             ])])
         let naturalOnly = V.when(["kind": V.amongOrNull(["natural"])])
         return V.object(
@@ -85,7 +89,7 @@ public enum ScenarioSchema {
             rules: [
                 V.anyOf([
                     source(["digits"], fileKeys: [], ["alpha": V.absent, "beta": V.absent,
-                                                      "partition": V.when(["kind": V.amongOrNull(["iid", "dirichlet"])])]),
+                                                      "partition": V.when(["kind": V.amongOrNull(["iid", "dirichlet", "windows"])])]),
                     source(["synthetic"], fileKeys: [], ["path": V.absent, "assignments": V.nullOnly]),
                     source(["csv"], fileKeys: ["label", "client", "header", "standardize"],
                            ["alpha": V.absent, "beta": V.absent, "path": V.present("string"), "assignments": V.nullOnly], required: ["path"]),
