@@ -13,7 +13,7 @@ extension ScenarioSchema {
             properties: [
                 "kind": V.choice("[softmax] | \"mlp\" | \"charlm\" (text data only; softmax and mlp: tables only).",
                                  ModelSpec.Kind.allCases.map(\.rawValue)),
-                "l2": V.nonNegative("[0] softmax: L2 regularisation strength (l2/2 ||W||^2)."),
+                "l2": V.number("[0] softmax: L2 regularisation strength (l2/2 ||W||^2).", in: ScenarioRange.factor),
                 "hidden": V.array("[mlp 64; charlm mlp 128] hidden layer widths.", minItems: 0,
                                   items: V.integer("A layer width.", minimum: 1, maximum: 1 << 16)),
                 "architecture": V.choice("[transformer] charlm: \"mlp\" (Bengio et al. 2003) | \"transformer\" (GPT-style).",
