@@ -13,6 +13,7 @@ struct FedSimCommand: ParsableCommand {
             trained on the pooled data. See README.md for the scenario format.
             """,
         version: RunSummary.fedsimVersion,
-        subcommands: [Run.self, Validate.self, Sweep.self, Check.self, Plot.self, Compare.self, Privacy.self, BenchBLAS.self, BenchTraining.self]
+        subcommands: [Run.self, Validate.self, Sweep.self, Check.self, Plot.self, Compare.self, Privacy.self, BenchBLAS.self, BenchTraining.self,
+                      Schema.self]
     )
 }

@@ -4,8 +4,7 @@ import Testing
 
 @Suite("Manifest and effective scenario")
 struct ManifestTests {
-    static let shipped: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent("Scenarios").path)) ?? [])
-        .filter { $0.hasSuffix(".json") }.sorted()
+    static let shipped = shippedScenarioNames(in: "Scenarios")
 
     @Test("the effective scenario loads back to the same scenario", arguments: shipped)
     func roundTrip(_ file: String) throws {

@@ -54,3 +54,10 @@ func setting(_ object: [String: Any], _ path: String, _ value: Any?) -> [String:
     }
     return set(object, ArraySlice(path.split(separator: ".").map(String.init))) as! [String: Any]
 }
+
+/// The scenario files shipped in `folder` of the package ("Scenarios", "bench"): its *.json files
+/// except the JSON Schema `fedsim.schema.json` (sweep files live in Scenarios/sweeps, not listed).
+func shippedScenarioNames(in folder: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent(folder).path)) ?? [])
+        .filter { $0.hasSuffix(".json") && $0 != "fedsim.schema.json" }.sorted()
+}

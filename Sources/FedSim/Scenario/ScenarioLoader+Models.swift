@@ -16,7 +16,7 @@ extension ScenarioLoader {
         }
         switch spec.kind {
         case .softmax:
-            spec.l2 = try o.optional("l2")?.nonNegative() ?? 0
+            spec.l2 = try o.optional("l2")?.number(in: ScenarioRange.factor, unit: "L2 weight") ?? 0
         case .mlp:
             try hidden()
         case .charlm:

@@ -179,7 +179,7 @@ public enum ScenarioLoader {
         if let custom = o.optional("profiles") {
             let co = try custom.object()
             for name in co.fields.keys.sorted() {
-                let node = co.optional(name)!
+                guard let node = co.optional(name) else { continue }  // null: no such profile, like any absent key
                 let po = try node.object()
                 var base: DeviceProfile?
                 if let b = po.optional("base") {
