@@ -55,7 +55,9 @@ enum Harness {
     static func judgeRun(_ o: Outcome, out: URL) -> String {
         if o.timedOut { return "hang" }
         if o.signal != nil { return "trap" }
-        let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: out.deletingLastPathComponent().path)) ?? []).filter { $0.contains(".partial-") }
+        // Only this run's own staging folder counts: a run killed at its timeout keeps its own.
+        let staging = ".\(out.lastPathComponent).partial-"
+        let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: out.deletingLastPathComponent().path)) ?? []).filter { $0.hasPrefix(staging) }
         if !leftovers.isEmpty { return "staging folder left behind" }
         switch o.status {
         case 2: return FileManager.default.fileExists(atPath: out.path) ? "wrote files on exit 2" : "invalid"
@@ -87,9 +89,10 @@ enum Harness {
     }
 
     /// The mutant made short to run: at most 3 rounds or versions, 2 local epochs, 20 local steps,
-    /// 30 devices per group, 1 baseline epoch with 2 evaluations. Time-related values are kept.
+    /// 30 devices per group, 1 baseline epoch of at most 200 steps with 2 evaluations. Time-related
+    /// values are kept.
     static func shortRun(_ t: Tree) -> Tree {
-        let caps: [String: Double] = ["rounds": 3, "localEpochs": 2, "localSteps": 20, "count": 30, "epochs": 1, "evaluationsPerEpoch": 2]
+        let caps: [String: Double] = ["rounds": 3, "localEpochs": 2, "localSteps": 20, "count": 30, "epochs": 1, "maxSteps": 200, "evaluationsPerEpoch": 2]
         switch t {
         case .array(let a): return .array(a.map(shortRun))
         case .object(let o):

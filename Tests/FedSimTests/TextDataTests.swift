@@ -58,7 +58,8 @@ struct TextDataTests {
     }
 
     /// Expected figures: 641 clients with at least 1,000 characters is the count stated in
-    /// /work/shared/data/README.md (shipped as the data's README section); the vocabulary (81
+    /// data set's own README, which came with the file (its origin and licence are credited in this
+    /// project's README under Data files); the vocabulary (81
     /// characters + unknown), window counts and the two unknown held-out characters were computed
     /// by an independent Python script over the same file and rules (speeches joined by "\n").
     @Test("Shakespeare: 641 roles of >= 1000 characters, 82 token ids, the 80/20 rule per role")
