@@ -26,8 +26,8 @@ struct FederatedTask {
     let baseVersion: Int
     /// Synchronous round it belongs to (0 in asynchronous modes).
     let round: Int
-    /// The encoded update (empty for a task lost before it finished training).
-    let message: [UInt8]
+    /// The encoded update (``UplinkMessage/none`` for a task lost before it finished training).
+    let message: UplinkMessage
     /// The bytes that carry the update to the server: the message, or under secure aggregation the
     /// masked input that replaces it on the wire.
     let uploadBytes: Int
@@ -174,6 +174,7 @@ class Coordinator {
     /// either the arrival of its update or its loss. Returns the task ids in the order given.
     @discardableResult
     func launch(_ devices: [Int], round: Int, keepBase: Bool, _ engine: inout Engine<FederationEvent>) -> [Int] {
+        let ctx = self.ctx  // one copy of the context, not one per use of a class property in the loops
         let now = engine.now
         let t = ctx.training
         let fleet = ctx.fleet
@@ -205,10 +206,10 @@ class Coordinator {
             let task = LocalTask(device: d, deviceTaskIndex: index, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
             let work = TrainingWork.planned(samples: n, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
             let flops = ctx.trainer.flops(work)
-            let (modelMessage, start) = download.send(server.parameters, to: d, task: index, initial: ctx.initialParameters)
+            let (downloadBytes, start) = download.send(server.parameters, to: d, task: index, initial: ctx.initialParameters)
             // An enclave attests once, before the device's first task (a cost model, not an enclave).
             let attestation = index == 0 ? SimTime(seconds: fleet.profile(d).enclaveAttestationSeconds) : .zero
-            let downloadEnd = now + fleet.downloadTime(bytes: modelMessage.count, device: d) + attestation
+            let downloadEnd = now + fleet.downloadTime(bytes: downloadBytes, device: d) + attestation
             let compute = fleet.computeTime(flops: flops, device: d, task: index)
             var lossAt = availability.nextOffline(d, after: now)
             if ctx.scenario.availability.failureProbability > 0,
@@ -219,10 +220,10 @@ class Coordinator {
             plans.append(Plan(task: task, work: work, flops: flops, computeStart: downloadEnd, computeEnd: downloadEnd + compute, computeSeconds: compute.seconds,
                               lossAt: lossAt, start: start, memory: memory))
             ledger.tasksStarted[d] += 1
-            ledger.bytesDown[d] += modelMessage.count
+            ledger.bytesDown[d] += downloadBytes
             server.counters.downloads += 1
             server.counters.tasksStarted += 1
-            server.counters.bytesDown += modelMessage.count
+            server.counters.bytesDown += downloadBytes
         }
         // Train only the tasks that finish computing before they are lost.
         let trains = plans.map { plan in plan.lossAt.map { $0 >= plan.computeEnd } ?? true }
@@ -238,7 +239,7 @@ class Coordinator {
             let id = nextTaskID
             nextTaskID += 1
             ids.append(id)
-            var message: [UInt8] = []
+            var message = UplinkMessage.none
             var endsAt: SimTime
             var arrives = false
             var doneFraction = 1.0

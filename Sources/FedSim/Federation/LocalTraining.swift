@@ -64,9 +64,27 @@ struct LocalTrainer: Sendable {
                         batchSize: task.batchSize, optimizer: state, rng: rng, workspace: ws, maxSteps: task.maxSteps,
                         proximal: proximal)
         }
-        BLAS.axpy(-1, start, &params)
-        let norm = BLAS.nrm2(params)
-        return LocalResult(update: params, work: work, flops: flops(work), isFinite: norm.isFinite)
+        let isFinite = Self.subtract(start, from: &params)
+        return LocalResult(update: params, work: work, flops: flops(work), isFinite: isFinite)
+    }
+
+    /// trained -= start (the update, rounded as `trained[i] - start[i]`), and whether every entry of
+    /// the result is finite, in one pass: a float is non-finite exactly when its exponent bits are
+    /// all ones, and the largest exponent field is an integer maximum the compiler vectorises.
+    static func subtract(_ start: [Float], from trained: inout [Float]) -> Bool {
+        precondition(start.count == trained.count)
+        let allOnes: UInt32 = 0x7F80_0000
+        var largestExponent: UInt32 = 0
+        start.withUnsafeBufferPointer { s in
+            trained.withUnsafeMutableBufferPointer { t in
+                for i in 0 ..< t.count {
+                    let u = t[i] - s[i]
+                    t[i] = u
+                    largestExponent = max(largestExponent, u.bitPattern & allOnes)
+                }
+            }
+        }
+        return largestExponent != allOnes
     }
 }
 
