@@ -175,6 +175,7 @@ class Coordinator {
     @discardableResult
     func launch(_ devices: [Int], round: Int, keepBase: Bool, _ engine: inout Engine<FederationEvent>) -> [Int] {
         let ctx = self.ctx  // one copy of the context, not one per use of a class property in the loops
+        let initial = ctx.initialParameters  // a closure per launch, not per device
         let now = engine.now
         let t = ctx.training
         let fleet = ctx.fleet
@@ -206,7 +207,7 @@ class Coordinator {
             let task = LocalTask(device: d, deviceTaskIndex: index, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
             let work = TrainingWork.planned(samples: n, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
             let flops = ctx.trainer.flops(work)
-            let (downloadBytes, start) = download.send(server.parameters, to: d, task: index, initial: ctx.initialParameters)
+            let (downloadBytes, start) = download.send(server.parameters, to: d, task: index, initial: initial)
             // An enclave attests once, before the device's first task (a cost model, not an enclave).
             let attestation = index == 0 ? SimTime(seconds: fleet.profile(d).enclaveAttestationSeconds) : .zero
             let downloadEnd = now + fleet.downloadTime(bytes: downloadBytes, device: d) + attestation

@@ -69,22 +69,22 @@ struct LocalTrainer: Sendable {
     }
 
     /// trained -= start (the update, rounded as `trained[i] - start[i]`), and whether every entry of
-    /// the result is finite, in one pass: a float is non-finite exactly when its exponent bits are
-    /// all ones, and the largest exponent field is an integer maximum the compiler vectorises.
+    /// the result is finite, in one pass: a float is non-finite exactly when its 8 exponent bits are
+    /// all ones, and adding one to the exponent field (bits 23-30) carries into bit 31 exactly then,
+    /// so an OR over the sums (a reduction the compiler vectorises) has bit 31 set iff one is non-finite.
     static func subtract(_ start: [Float], from trained: inout [Float]) -> Bool {
         precondition(start.count == trained.count)
-        let allOnes: UInt32 = 0x7F80_0000
-        var largestExponent: UInt32 = 0
+        var carries: UInt32 = 0
         start.withUnsafeBufferPointer { s in
             trained.withUnsafeMutableBufferPointer { t in
                 for i in 0 ..< t.count {
                     let u = t[i] - s[i]
                     t[i] = u
-                    largestExponent = max(largestExponent, u.bitPattern & allOnes)
+                    carries |= (u.bitPattern & 0x7F80_0000) &+ 0x0080_0000
                 }
             }
         }
-        return largestExponent != allOnes
+        return carries & 0x8000_0000 == 0
     }
 }
 
