@@ -37,6 +37,13 @@ public final class RandomStream {
 
     deinit { UnsafeMutableRawPointer(raw).deallocate() }
 
+    /// Restarts this stream as the stream for `purpose` and ids (`id0`, `id1`) under the master
+    /// `seed`, at its first draw: the draws of a new `RandomStream(seed:purpose:id0, id1)`, without
+    /// allocating one (for a stream per event on a hot path, such as a churn period's length).
+    public func restart(seed: UInt64, purpose: StreamPurpose, _ id0: UInt64, _ id1: UInt64) {
+        gsl_rng_set(raw, UInt(truncatingIfNeeded: StreamSeed.derive(seed, purpose: purpose, id0, id1)))
+    }
+
     /// Uniform on [0, 1).
     @inlinable public func uniform() -> Double { gsl_rng_uniform(raw) }
 
@@ -132,6 +139,11 @@ public enum StreamSeed {
         h = mix(h ^ purpose.rawValue)
         for id in ids { h = mix(h ^ id) }
         return h
+    }
+
+    /// ``derive(_:purpose:ids:)`` for the two ids `[id0, id1]`, without an array.
+    public static func derive(_ master: UInt64, purpose: StreamPurpose, _ id0: UInt64, _ id1: UInt64) -> UInt64 {
+        mix(mix(derive(master, purpose: purpose, ids: []) ^ id0) ^ id1)
     }
 }
 

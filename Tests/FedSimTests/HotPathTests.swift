@@ -4,7 +4,7 @@ import Testing
 
 // The hot path's shortcuts against the long way round they replace: a lossless message that is
 // counted instead of built must cost the bytes `encode` produces and deliver what `decode` gives
-// back, bit for bit; the one-pass update must equal the element-wise difference and its
+// back, bit for bit; a restarted stream must draw what a new one draws; the one-pass update must equal the element-wise difference and its
 // finiteness the definition (Float.isFinite of every entry).
 
 /// Values that a byte copy must keep: signed zeros, a subnormal, infinities, NaN payloads, extremes.
@@ -37,13 +37,25 @@ struct HotPathTests {
     func denseDownload() {
         let model: [Float] = [1, -2, 0.5, 3]
         var full = ModelDownload(spec: .dense, delta: false, seed: 1)
-        let (bytes, received) = full.send(model, to: 0, task: 0) { [0, 0, 0, 0] }
+        let (bytes, received) = full.send(model, to: 0, task: 0, initial: [0, 0, 0, 0])
         #expect(bytes == 1 + 4 * 4 && received == model)
         var delta = ModelDownload(spec: .dense, delta: true, seed: 1)
         let initial: [Float] = [1, 1, 1, 1]
-        let first = delta.send(model, to: 7, task: 0) { initial }
+        let first = delta.send(model, to: 7, task: 0, initial: initial)
         // The copy moves by the exact difference: 1 + (x - 1) is x again for these values.
         #expect(first.bytes == 17 && first.model == model && delta.deviceCopies[7] == model)
+    }
+
+    @Test("a restarted stream draws what a new stream of the same purpose and ids draws")
+    func restartedStream() {
+        let reused = RandomStream(seed: 0)
+        for (a, b) in [(0, 0), (3, 1), (UInt64.max, 7), (3, 1)] as [(UInt64, UInt64)] {
+            _ = reused.uniform()  // a stream part-way through its words
+            reused.restart(seed: 9, purpose: .availability, a, b)
+            let fresh = RandomStream(seed: 9, purpose: .availability, a, b)
+            #expect((0 ..< 9).map { _ in reused.next32() } == (0 ..< 9).map { _ in fresh.next32() })
+            #expect(StreamSeed.derive(9, purpose: .availability, a, b) == StreamSeed.derive(9, purpose: .availability, ids: [a, b]))
+        }
     }
 
     @Test("the update and its finiteness in one pass equal the element-wise difference and Float.isFinite")

@@ -174,8 +174,6 @@ class Coordinator {
     /// either the arrival of its update or its loss. Returns the task ids in the order given.
     @discardableResult
     func launch(_ devices: [Int], round: Int, keepBase: Bool, _ engine: inout Engine<FederationEvent>) -> [Int] {
-        let ctx = self.ctx  // one copy of the context, not one per use of a class property in the loops
-        let initial = ctx.initialParameters  // a closure per launch, not per device
         let now = engine.now
         let t = ctx.training
         let fleet = ctx.fleet
@@ -207,7 +205,7 @@ class Coordinator {
             let task = LocalTask(device: d, deviceTaskIndex: index, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
             let work = TrainingWork.planned(samples: n, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
             let flops = ctx.trainer.flops(work)
-            let (downloadBytes, start) = download.send(server.parameters, to: d, task: index, initial: initial)
+            let (downloadBytes, start) = download.send(server.parameters, to: d, task: index, initial: ctx.initialParameters())
             // An enclave attests once, before the device's first task (a cost model, not an enclave).
             let attestation = index == 0 ? SimTime(seconds: fleet.profile(d).enclaveAttestationSeconds) : .zero
             let downloadEnd = now + fleet.downloadTime(bytes: downloadBytes, device: d) + attestation

@@ -22,6 +22,8 @@ public struct Availability {
     let seed: UInt64
     /// Churn: each device's current period, in one array so that a transition touches one cache line.
     private var period: [ChurnPeriod] = []
+    /// Churn: restarted as the stream (seed, availability, d, k) for each period k of device d.
+    private let periodStream = RandomStream(seed: 0)
     /// Diurnal: each device's phase, as a fraction of a day.
     private var phase: [Double] = []
     /// Churn periods one device may go through in a run. Each costs a stream draw, so a timeline
@@ -95,7 +97,8 @@ public struct Availability {
         if p.meanOfflineSeconds == 0 { period[d].online = true; return }
         var current = period[d]
         if current.end.nanoseconds < 0 {
-            let rng = RandomStream(seed: seed, purpose: .availability, UInt64(d), 0)
+            let rng = periodStream
+            rng.restart(seed: seed, purpose: .availability, UInt64(d), 0)
             let pOnline = p.meanOnlineSeconds / (p.meanOnlineSeconds + p.meanOfflineSeconds)
             current.online = rng.uniform() < pOnline
             // By memorylessness the remainder of the first period is again exponential.
@@ -110,8 +113,8 @@ public struct Availability {
                 break
             }
             current.online.toggle()
-            let rng = RandomStream(seed: seed, purpose: .availability, UInt64(d), UInt64(current.index))
-            let length = rng.exponential(mean: current.online ? p.meanOnlineSeconds : p.meanOfflineSeconds)
+            periodStream.restart(seed: seed, purpose: .availability, UInt64(d), UInt64(current.index))
+            let length = periodStream.exponential(mean: current.online ? p.meanOnlineSeconds : p.meanOfflineSeconds)
             current.end = current.end + SimTime(seconds: max(length, 1e-9))
             current.index &+= 1
         }

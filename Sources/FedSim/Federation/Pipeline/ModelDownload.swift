@@ -24,8 +24,9 @@ struct ModelDownload {
     }
 
     /// Sends `model` to device `d` and returns the message's size in bytes and the model the device
-    /// then holds; `initial` gives a device's copy before its first download in delta mode.
-    mutating func send(_ model: [Float], to d: Int, task: UInt64, initial: () -> [Float]) -> (bytes: Int, model: [Float]) {
+    /// then holds; `initial` gives a device's copy before its first download in delta mode (an
+    /// autoclosure: evaluated only then, and capturing nothing when it is not).
+    mutating func send(_ model: [Float], to d: Int, task: UInt64, initial: @autoclosure () -> [Float]) -> (bytes: Int, model: [Float]) {
         let context = context(device: d, task: task)
         guard delta else {
             let (bytes, decoded) = transmit(model, context: context)
