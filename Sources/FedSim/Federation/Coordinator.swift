@@ -227,13 +227,14 @@ class Coordinator {
         // Train only the tasks that finish computing before they are lost.
         let trains = plans.map { plan in plan.lossAt.map { $0 >= plan.computeEnd } ?? true }
         let trainIndices = plans.indices.filter { trains[$0] }
-        let toTrain = trainIndices.map { plans[$0] }
-        let trained = parallelMap(count: trainIndices.count, threads: ctx.threads, cost: { toTrain[$0].flops }) { j in
-            device.run(toTrain[j].task, from: toTrain[j].start, memory: toTrain[j].memory, round: round)
+        let trained = parallelMap(count: trainIndices.count, threads: ctx.threads, cost: { [plans] in plans[trainIndices[$0]].flops }) { [plans] j in
+            let plan = plans[trainIndices[j]]
+            return device.run(plan.task, from: plan.start, memory: plan.memory, round: round)
         }
         var ids: [Int] = []
         var trainedIterator = trained.makeIterator()
-        for (i, plan) in plans.enumerated() {
+        for i in plans.indices {
+            let plan = plans[i]
             let d = plan.task.device
             let id = nextTaskID
             nextTaskID += 1

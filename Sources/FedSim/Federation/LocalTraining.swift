@@ -1,5 +1,6 @@
 import FedMath
 import Foundation
+import Synchronization
 
 /// One device's local training: start from the model it downloaded, run the device optimizer on
 /// its own shard (with FedProx's proximal term toward that model when mu > 0), and return the
@@ -56,7 +57,7 @@ struct LocalTrainer: Sendable {
     /// (seed, localSGD, device, deviceTaskIndex), so the result does not depend on thread or order.
     func run(_ task: LocalTask, from start: [Float]) -> LocalResult {
         var params = start
-        let rng = RandomStream(seed: seed, purpose: .localSGD, UInt64(task.device), task.deviceTaskIndex)
+        let rng = RandomStream(seed: StreamSeed.derive(seed, purpose: .localSGD, UInt64(task.device), task.deviceTaskIndex))
         let state = OptimizerState(optimizer, parameterCount: model.parameterCount)
         let proximal = proximalMu > 0 ? ProximalTerm(mu: proximalMu, anchor: start) : nil
         let work = workspaces.with { ws in
@@ -93,13 +94,14 @@ struct LocalTrainer: Sendable {
 final class WorkspacePool: @unchecked Sendable {
     private let model: AnyModel
     private var free: [AnyModel.Workspace] = []
-    private let lock = NSLock()
+    /// Taken twice per task.
+    private let lock = Mutex(())
 
     init(_ model: AnyModel) { self.model = model }
 
     func with<T>(_ body: (AnyModel.Workspace) -> T) -> T {
-        let ws = lock.withLock { free.popLast() } ?? model.makeWorkspace()
-        defer { lock.withLock { free.append(ws) } }
+        let ws = lock.withLock { _ in free.popLast() } ?? model.makeWorkspace()
+        defer { lock.withLock { _ in free.append(ws) } }
         return body(ws)
     }
 }
