@@ -8,8 +8,8 @@ earlier binary rejects (a scenario key it does not know, exit status 2) shows "-
 
 Per FedAvg workload, fedsim runs the scenario at R1 and R2 rounds with --threads 1; its
 steady-state cost per round is (wall(R2) - wall(R1)) / (R2 - R1), which removes loading,
-partitioning, the baseline and the final evaluation. The numpy reference times R2 - R1 rounds
-after its own setup. "before/after" is the earlier binary's seconds per round over the current
+partitioning, the baseline and the final evaluation. The numpy reference times its own number of
+rounds (FEDAVG lists them) after its own setup. "before/after" is the earlier binary's seconds per round over the current
 one's; "vs numpy" is numpy seconds per round over fedsim's. Client updates/s = K / fedsim seconds
 per round. Peak RSS is the child's maximum resident set (wait4), at R2 rounds. BLAS share: one more
 run at R2 rounds with FEDSIM_BLAS_CLOCK set, which times every BLAS call (FedMath's BLASClock,
@@ -33,12 +33,12 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Results", "bench")
-FEDAVG = [  # scenario, R1, R2, numpy arguments (None: no numpy reference)
-    ("digits-10of100", 100, 1100, ["--data", "digits", "--clients", "100", "--per-round", "10"]),
-    ("digits-100of1000", 50, 550, ["--data", "digits", "--clients", "1000", "--per-round", "100"]),
-    ("synthetic-1-1", 5, 45, ["--data", "synthetic", "--clients", "30", "--per-round", "10",
-                               "--epochs", "5", "--lr", "0.01", "--l2", "0"]),
-    ("shakespeare-quick", 2, 12, None),
+FEDAVG = [  # scenario, R1, R2, numpy rounds, numpy arguments (None: no numpy reference)
+    ("digits-10of100", 100, 10100, 1000, ["--data", "digits", "--clients", "100", "--per-round", "10"]),
+    ("digits-100of1000", 50, 2050, 500, ["--data", "digits", "--clients", "1000", "--per-round", "100"]),
+    ("synthetic-1-1", 5, 45, 40, ["--data", "synthetic", "--clients", "30", "--per-round", "10",
+                                   "--epochs", "5", "--lr", "0.01", "--l2", "0"]),
+    ("shakespeare-quick", 2, 12, None, None),
 ]
 FEDBUFF = ["fedbuff-1k"]
 SCALE = [  # scenario, the 1k scenario with the same churn
@@ -120,8 +120,14 @@ def blas_share(binary, path):
     return int(line.split()[2]) * 1e-9 / wall
 
 
-def figure(value, spec):
-    return "-" if value is None else format(value, spec)
+def figure(value, spec, width):
+    """`value` formatted by `spec` and right-aligned in `width` columns, or "-" when there is none."""
+    return ("-" if value is None else format(value, spec)).rjust(width)
+
+
+def ratio(a, b, width):
+    """a / b as "1.23x" in `width` columns, or "-" when either is missing."""
+    return figure(None if a is None or b is None else a / b, ".2f", width - 1) + ("x" if a is not None and b is not None else " ")
 
 
 def main():
@@ -132,7 +138,7 @@ def main():
         print(f"before: {before}")
     print("workload            before s/round  fedsim s/round  before/after  numpy s/round  vs numpy  "
           "client updates/s  peak RSS  BLAS share  threads 1 -> 2")
-    for name, r1, r2, args in FEDAVG:
+    for name, r1, r2, numpy_rounds, args in FEDAVG:
         path1, _ = scenario(name, r1)
         path2, s = scenario(name, r2)
         short = fastest(binaries, path1, 1)
@@ -144,11 +150,11 @@ def main():
         numpy = None
         if args is not None:
             numpy = min(json.loads(timed([python, os.path.join(ROOT, "bench", "fedavg_numpy.py"),
-                                          "--rounds", str(r2 - r1)] + args)[2])["secondsPerRound"]
+                                          "--rounds", str(numpy_rounds)] + args)[2])["secondsPerRound"]
                         for _ in range(REPEAT))
         k = s["training"]["devicesPerRound"]
-        print(f"{name:<19} {figure(old, '>14.3e')}  {after:>14.3e}  {figure(old and old / after, '>11.2f')}x  "
-              f"{figure(numpy, '>13.3e')}  {figure(numpy and numpy / after, '>7.2f')}x  {k / after:>16.0f}  "
+        print(f"{name:<19} {figure(old, '.3e', 14)}  {after:>14.3e}  {ratio(old, after, 12)}  "
+              f"{figure(numpy, '.3e', 13)}  {ratio(numpy, after, 8)}  {k / after:>16.0f}  "
               f"{rss:>5.0f} MB  {blas_share(binary, path2):>9.0%}  "
               f"{long[0][0] / w2t2:>6.2f}x ({long[0][0]:.2f} s -> {w2t2:.2f} s)")
     print("workload            devices  server versions  tasks  wall s  before tasks/s  tasks/s  before/after  "
@@ -160,8 +166,8 @@ def main():
         old = runs[1][2]["tasksStarted"] / runs[1][0] if before and runs[1] else None
         devices = sum(g["count"] for g in s["fleet"]["groups"])
         print(f"{name:<19} {devices:>7}  {s['training']['rounds']:>15}  {c['tasksStarted']:>5}  {wall:>6.2f}  "
-              f"{figure(old, '>14.0f')}  {c['tasksStarted'] / wall:>7.0f}  "
-              f"{figure(old and c['tasksStarted'] / wall / old, '>11.2f')}x  {c['tasksApplied'] / wall:>17.0f}  "
+              f"{figure(old, '.0f', 14)}  {c['tasksStarted'] / wall:>7.0f}  "
+              f"{ratio(c['tasksStarted'] / wall, old, 12)}  {c['tasksApplied'] / wall:>17.0f}  "
               f"{rss:>5.0f} MB")
     print("workload              devices  setup s  tasks  events/s  vs 1k  peak RSS")
     rates = {}
