@@ -22,7 +22,8 @@ public struct Availability {
     let seed: UInt64
     /// Churn: each device's current period, in one array so that a transition touches one cache line.
     private var period: [ChurnPeriod] = []
-    /// Churn: restarted as the stream (seed, availability, d, k) for each period k of device d.
+    /// Churn: restarted as the stream (seed, availability, d, k) before each draw for period k of
+    /// device d (so copies of this value, which share it, still draw what fresh streams would).
     private let periodStream = RandomStream(seed: 0)
     /// Diurnal: each device's phase, as a fraction of a day.
     private var phase: [Double] = []
@@ -97,12 +98,11 @@ public struct Availability {
         if p.meanOfflineSeconds == 0 { period[d].online = true; return }
         var current = period[d]
         if current.end.nanoseconds < 0 {
-            let rng = periodStream
-            rng.restart(seed: seed, purpose: .availability, UInt64(d), 0)
+            periodStream.restart(seed: seed, purpose: .availability, UInt64(d), 0)
             let pOnline = p.meanOnlineSeconds / (p.meanOnlineSeconds + p.meanOfflineSeconds)
-            current.online = rng.uniform() < pOnline
+            current.online = periodStream.uniform() < pOnline
             // By memorylessness the remainder of the first period is again exponential.
-            current.end = SimTime(seconds: rng.exponential(mean: current.online ? p.meanOnlineSeconds : p.meanOfflineSeconds))
+            current.end = SimTime(seconds: periodStream.exponential(mean: current.online ? p.meanOnlineSeconds : p.meanOfflineSeconds))
             current.index = 1
         }
         // A period ending at the clock's end never ends (the sum saturates there).
