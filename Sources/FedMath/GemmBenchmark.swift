@@ -1,12 +1,25 @@
 /// Measures single-precision GEMM speed for `make bench` (never used by a simulation or a test).
 public enum GemmBenchmark {
-    /// One GEMM shape: C (m x n) = A (m x k) B (k x n), both operands as stored (row-major).
+    /// One GEMM shape: C (m x n) = op(A) (m x k) op(B) (k x n), row-major, each operand as stored
+    /// or transposed (op(A) = A^T; described with a ' after it).
     public struct Shape: Sendable, CustomStringConvertible {
         public let m, k, n: Int
-        public init(m: Int, k: Int, n: Int) { (self.m, self.k, self.n) = (m, k, n) }
-        public var description: String { "\(m)x\(k) by \(k)x\(n)" }
+        public let transA, transB: BLAS.Transpose
+        public init(m: Int, k: Int, n: Int, transA: BLAS.Transpose = .none, transB: BLAS.Transpose = .none) {
+            (self.m, self.k, self.n, self.transA, self.transB) = (m, k, n, transA, transB)
+        }
+        public var description: String {
+            "\(m)x\(k)\(transA == .none ? "" : "'") by \(k)x\(n)\(transB == .none ? "" : "'")"
+        }
         /// 2 m n k: one multiply and one add per term.
         public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+    }
+
+    /// The rate of work made only of products whose FLOPs are `flops` and whose rates are `rates`:
+    /// total FLOPs over total time, sum F / sum (F / r), the FLOP-weighted harmonic mean of the rates.
+    public static func weightedHarmonicMean(flops: [Double], rates: [Double]) -> Double {
+        precondition(flops.count == rates.count && !flops.isEmpty)
+        return flops.reduce(0, +) / zip(flops, rates).map { $0 / $1 }.reduce(0, +)
     }
 
     /// The median over `trials` of GFLOP/s, each trial repeating the product for at least
@@ -17,8 +30,9 @@ public enum GemmBenchmark {
         var c = [Float](repeating: 0, count: shape.m * shape.n)
         func product() {
             c.withUnsafeMutableBufferPointer { cp in
-                BLAS.gemm(.none, .none, m: shape.m, n: shape.n, k: shape.k, alpha: 1, a: a, lda: shape.k,
-                          b: b, ldb: shape.n, beta: 0, c: cp.baseAddress!, ldc: shape.n)
+                BLAS.gemm(shape.transA, shape.transB, m: shape.m, n: shape.n, k: shape.k, alpha: 1,
+                          a: a, lda: shape.transA == .none ? shape.k : shape.m,
+                          b: b, ldb: shape.transB == .none ? shape.n : shape.k, beta: 0, c: cp.baseAddress!, ldc: shape.n)
             }
         }
         product()

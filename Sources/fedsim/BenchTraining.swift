@@ -5,6 +5,12 @@ import Foundation
 
 /// `fedsim bench-training`: local-training throughput of each model kind on one thread, and the
 /// ratio of its achieved training FLOP/s (by the clock's analytic formula) to sgemm at its main shape.
+///
+/// A model that lists its step's sgemm calls (``AnyModel/matrixProducts(batchSize:)``, the
+/// transformer) is also rated against the sgemm figure at its shapes: sgemm GFLOP/s measured in
+/// this run at every distinct product of the step (with its transposes), combined as the
+/// FLOP-weighted harmonic mean (``GemmBenchmark/weightedHarmonicMean(flops:rates:)``), which is the
+/// rate of an ideal step made only of those sgemm calls.
 struct BenchTraining: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-training",
@@ -36,9 +42,15 @@ struct BenchTraining: ParsableCommand {
     @Option(help: "Seconds of training per model.")
     var seconds = 3.0
 
+    @Flag(help: "Also print sgemm GFLOP/s at each product of a listed step, with its share of the step's sgemm FLOPs.")
+    var perShape = false
+
+    @Option(help: "Benchmark only the models whose name contains this text (e.g. transformer).")
+    var only: String?
+
     func run() throws {
         print("local training, one thread, AdamW (\(BLAS.provider)):")
-        for c in Self.cases {
+        for c in Self.cases where only.map({ c.name.contains($0) }) ?? true {
             let json: [String: Any] = [
                 "name": "bench", "data": c.data, "model": c.model,
                 "fleet": ["groups": [["profile": "server", "count": 1]]],
@@ -88,6 +100,27 @@ struct BenchTraining: ParsableCommand {
             let unit = isText ? "tokens/s" : "samples/s"
             print("    \(c.name): \(model.parameterCount) parameters, \(Format.significant(Double(work.samples * tokens) / elapsed, 4)) \(unit), "
                   + "\(Format.significant(flops / 1e9, 3)) GFLOP/s; sgemm \(shape) \(Format.significant(gemm / 1e9, 3)) GFLOP/s; ratio \(Format.fixed(flops / gemm, 2))")
+            let products = model.matrixProducts(batchSize: c.batch)
+            if !products.isEmpty { rateAgainstShapes(products, achieved: flops) }
+        }
+    }
+
+    /// Prints the sgemm figure at the step's shapes and the ratio of `achieved` FLOP/s to it.
+    private func rateAgainstShapes(_ products: [MatrixProduct: Int], achieved: Double) {
+        let list = products.map { (product: $0.key, flops: $0.key.flops * Double($0.value)) }
+            .sorted { ($0.flops, $0.product.m, $0.product.n, $0.product.k) > ($1.flops, $1.product.m, $1.product.n, $1.product.k) }
+        let shapes = list.map { p in
+            GemmBenchmark.Shape(m: p.product.m, k: p.product.k, n: p.product.n, transA: p.product.transposeA ? .transpose : .none,
+                                transB: p.product.transposeB ? .transpose : .none)
+        }
+        let rates = shapes.map { GemmBenchmark.gigaflops($0) * 1e9 }
+        let mix = GemmBenchmark.weightedHarmonicMean(flops: list.map(\.flops), rates: rates)
+        let total = list.map(\.flops).reduce(0, +)
+        print("      sgemm at its step's \(list.count) shapes (FLOP-weighted harmonic mean, \(Format.significant(total / 1e6, 4)) MFLOP of sgemm per step) "
+              + "\(Format.significant(mix / 1e9, 3)) GFLOP/s; ratio \(Format.fixed(achieved / mix, 2))")
+        guard perShape else { return }
+        for (i, shape) in shapes.enumerated() {
+            print("        \(shape): \(Format.fixed(100 * list[i].flops / total, 1))% of the FLOPs, \(Format.significant(rates[i] / 1e9, 3)) GFLOP/s")
         }
     }
 }
