@@ -40,9 +40,9 @@ struct CausalAttention: Sendable {
             for i in 0 ..< t {
                 let row = p + i * t
                 let maxS = VectorMath.maximum(row, count: i + 1)
-                for j in 0 ... i { row[j] = FastMath.exp(row[j] - maxS) }  // a separate loop vectorises
+                for j in 0 ..< i + 1 { row[j] = FastMath.exp(row[j] - maxS) }  // a separate loop vectorises
                 let inv = 1 / VectorMath.sum(row, count: i + 1)
-                for j in 0 ... i { row[j] *= inv }
+                for j in 0 ..< i + 1 { row[j] *= inv }
                 for j in (i + 1) ..< t { row[j] = 0 }
             }
             BLAS.gemm(.none, .none, m: t, n: dh, k: t, alpha: 1, a: p, lda: t, b: v, ldb: 3 * d,
@@ -67,7 +67,7 @@ struct CausalAttention: Sendable {
             for i in 0 ..< t {
                 let pr = p + i * t, dr = ds + i * t
                 let dot = VectorMath.dot(pr, dr, count: i + 1)
-                for j in 0 ... i { dr[j] = pr[j] * (dr[j] - dot) }
+                for j in 0 ..< i + 1 { dr[j] = pr[j] * (dr[j] - dot) }
                 for j in (i + 1) ..< t { dr[j] = 0 }
             }
             // dQ = scale dS K;  dK = scale dS^T Q

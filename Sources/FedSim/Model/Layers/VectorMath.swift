@@ -1,5 +1,5 @@
 /// Reductions over contiguous Float buffers for the models' row loops (LayerNorm, softmax), with
-/// 16 independent partial sums (or maxima) so that the loop is not one serial chain of additions:
+/// independent partial sums (16) or maxima (4) so that the loop is not one serial chain:
 /// Swift never reassociates Float arithmetic, so a plain `s += x[i]` loop waits on every add.
 ///
 /// The partial results are combined at the end, so a sum rounds differently from the serial
@@ -42,17 +42,19 @@ enum VectorMath {
         return s
     }
 
-    /// The largest of x[0], ..., x[n - 1] (n >= 1; inputs are finite).
+    /// The largest of x[0], ..., x[n - 1] (n >= 1; inputs are finite), with four running maxima
+    /// (SIMD's `pointwiseMax` is a lane-by-lane loop for Float, slower than this).
     @inline(__always)
     static func maximum(_ x: UnsafePointer<Float>, count n: Int) -> Float {
-        var i = 0, m = x[0]
-        if n >= Lanes.scalarCount {
-            var lanes = load(x, 0)
-            i = Lanes.scalarCount
-            while i + Lanes.scalarCount <= n { lanes = pointwiseMax(lanes, load(x, i)); i += Lanes.scalarCount }
-            m = lanes.max()
+        var m0 = x[0], m1 = x[0], m2 = x[0], m3 = x[0], i = 0
+        while i + 4 <= n {
+            m0 = x[i] > m0 ? x[i] : m0
+            m1 = x[i + 1] > m1 ? x[i + 1] : m1
+            m2 = x[i + 2] > m2 ? x[i + 2] : m2
+            m3 = x[i + 3] > m3 ? x[i + 3] : m3
+            i += 4
         }
-        while i < n { m = Swift.max(m, x[i]); i += 1 }
-        return m
+        while i < n { m0 = x[i] > m0 ? x[i] : m0; i += 1 }
+        return Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
     }
 }
