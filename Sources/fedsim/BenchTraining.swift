@@ -107,8 +107,12 @@ struct BenchTraining: ParsableCommand {
 
     /// Prints the sgemm figure at the step's shapes and the ratio of `achieved` FLOP/s to it.
     private func rateAgainstShapes(_ products: [MatrixProduct: Int], achieved: Double) {
+        // Largest share first; ties in a fixed order (a dictionary's order changes from run to run).
+        func key(_ p: MatrixProduct, _ flops: Double) -> (Double, Int, Int, Int, Int, Int) {
+            (flops, p.m, p.n, p.k, p.transposeA ? 1 : 0, p.transposeB ? 1 : 0)
+        }
         let list = products.map { (product: $0.key, flops: $0.key.flops * Double($0.value)) }
-            .sorted { ($0.flops, $0.product.m, $0.product.n, $0.product.k) > ($1.flops, $1.product.m, $1.product.n, $1.product.k) }
+            .sorted { key($0.product, $0.flops) > key($1.product, $1.flops) }
         let shapes = list.map { p in
             GemmBenchmark.Shape(m: p.product.m, k: p.product.k, n: p.product.n, transA: p.product.transposeA ? .transpose : .none,
                                 transB: p.product.transposeB ? .transpose : .none)
