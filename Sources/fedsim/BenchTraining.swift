@@ -8,9 +8,10 @@ import Foundation
 ///
 /// A model that lists its step's sgemm calls (``AnyModel/matrixProducts(batchSize:)``, the
 /// transformer) is also rated against the sgemm figure at its shapes: sgemm GFLOP/s measured in
-/// this run at every distinct product of the step (with its transposes), combined as the
-/// FLOP-weighted harmonic mean (``GemmBenchmark/weightedHarmonicMean(flops:rates:)``), which is the
-/// rate of an ideal step made only of those sgemm calls.
+/// this run at every distinct product of the step (with its transposes; five trials interleaved
+/// with the training, the median of each shape's), combined as the FLOP-weighted harmonic mean
+/// (``GemmBenchmark/weightedHarmonicMean(flops:rates:)``), which is the rate of an ideal step made
+/// only of those sgemm calls.
 struct BenchTraining: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-training",
@@ -80,17 +81,24 @@ struct BenchTraining: ParsableCommand {
                 return w
             }
             _ = steps(2)
+            // With a listed step, training and one sgemm trial per shape alternate five times, so
+            // that both sides of the ratio see the same load on a shared machine.
+            let mix = ShapeMix(model.matrixProducts(batchSize: c.batch))
+            let segments = mix.isEmpty ? 1 : ShapeMix.trials
             let clock = ContinuousClock()
-            let start = clock.now
             var work = TrainingWork(samples: 0, steps: 0)
             var elapsed = 0.0
-            repeat {
-                let w = steps(20)
-                work.samples += w.samples
-                work.steps += w.steps
-                let d = clock.now - start
-                elapsed = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-            } while elapsed < seconds
+            for segment in 1 ... segments {
+                let start = clock.now, before = elapsed
+                repeat {
+                    let w = steps(20)
+                    work.samples += w.samples
+                    work.steps += w.steps
+                    let d = clock.now - start
+                    elapsed = before + Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+                } while elapsed < seconds * Double(segment) / Double(segments)
+                mix.measureOnce()
+            }
             let flops = model.trainingFLOPs(samples: work.samples, steps: work.steps, optimizer: optimizer) / elapsed
             let shape = c.shape(scenario.model)
             let gemm = GemmBenchmark.gigaflops(shape) * 1e9
@@ -100,31 +108,53 @@ struct BenchTraining: ParsableCommand {
             let unit = isText ? "tokens/s" : "samples/s"
             print("    \(c.name): \(model.parameterCount) parameters, \(Format.significant(Double(work.samples * tokens) / elapsed, 4)) \(unit), "
                   + "\(Format.significant(flops / 1e9, 3)) GFLOP/s; sgemm \(shape) \(Format.significant(gemm / 1e9, 3)) GFLOP/s; ratio \(Format.fixed(flops / gemm, 2))")
-            let products = model.matrixProducts(batchSize: c.batch)
-            if !products.isEmpty { rateAgainstShapes(products, achieved: flops) }
+            if !mix.isEmpty { mix.report(achieved: flops, perShape: perShape) }
         }
     }
+}
 
-    /// Prints the sgemm figure at the step's shapes and the ratio of `achieved` FLOP/s to it.
-    private func rateAgainstShapes(_ products: [MatrixProduct: Int], achieved: Double) {
+/// The distinct sgemm calls of one training step, with sgemm timed at each of them.
+private final class ShapeMix {
+    /// Trials per shape; the rate of a shape is their median.
+    static let trials = 5
+    let shapes: [GemmBenchmark.Shape]
+    /// Each shape's FLOPs per step (its FLOPs times its calls).
+    let flops: [Double]
+    private var samples: [[Double]]
+
+    init(_ products: [MatrixProduct: Int]) {
         // Largest share first; ties in a fixed order (a dictionary's order changes from run to run).
         func key(_ p: MatrixProduct, _ flops: Double) -> (Double, Int, Int, Int, Int, Int) {
             (flops, p.m, p.n, p.k, p.transposeA ? 1 : 0, p.transposeB ? 1 : 0)
         }
         let list = products.map { (product: $0.key, flops: $0.key.flops * Double($0.value)) }
             .sorted { key($0.product, $0.flops) > key($1.product, $1.flops) }
-        let shapes = list.map { p in
+        shapes = list.map { p in
             GemmBenchmark.Shape(m: p.product.m, k: p.product.k, n: p.product.n, transA: p.product.transposeA ? .transpose : .none,
                                 transB: p.product.transposeB ? .transpose : .none)
         }
-        let rates = shapes.map { GemmBenchmark.gigaflops($0) * 1e9 }
-        let mix = GemmBenchmark.weightedHarmonicMean(flops: list.map(\.flops), rates: rates)
-        let total = list.map(\.flops).reduce(0, +)
-        print("      sgemm at its step's \(list.count) shapes (FLOP-weighted harmonic mean, \(Format.significant(total / 1e6, 4)) MFLOP of sgemm per step) "
+        flops = list.map(\.flops)
+        samples = Array(repeating: [], count: list.count)
+    }
+
+    var isEmpty: Bool { shapes.isEmpty }
+
+    /// One trial (at least 50 ms) of sgemm at every shape.
+    func measureOnce() {
+        for (i, shape) in shapes.enumerated() { samples[i].append(GemmBenchmark.gigaflops(shape, trials: 1) * 1e9) }
+    }
+
+    /// Prints the sgemm figure at the step's shapes (FLOP-weighted harmonic mean of each shape's
+    /// median rate) and the ratio of `achieved` FLOP/s to it.
+    func report(achieved: Double, perShape: Bool) {
+        let rates = samples.map { $0.sorted()[$0.count / 2] }
+        let mix = GemmBenchmark.weightedHarmonicMean(flops: flops, rates: rates)
+        let total = flops.reduce(0, +)
+        print("      sgemm at its step's \(shapes.count) shapes (FLOP-weighted harmonic mean, \(Format.significant(total / 1e6, 4)) MFLOP of sgemm per step) "
               + "\(Format.significant(mix / 1e9, 3)) GFLOP/s; ratio \(Format.fixed(achieved / mix, 2))")
         guard perShape else { return }
         for (i, shape) in shapes.enumerated() {
-            print("        \(shape): \(Format.fixed(100 * list[i].flops / total, 1))% of the FLOPs, \(Format.significant(rates[i] / 1e9, 3)) GFLOP/s")
+            print("        \(shape): \(Format.fixed(100 * flops[i] / total, 1))% of the FLOPs, \(Format.significant(rates[i] / 1e9, 3)) GFLOP/s")
         }
     }
 }
