@@ -26,18 +26,18 @@ struct BenchTraining: ParsableCommand {
         var data: [String: Any]
         var batch: Int
         /// The sgemm shape the model's step spends most of its FLOPs in.
-        var shape: (ModelSpec) -> GemmBenchmark.Shape
+        var shape: (ModelSpec) -> MatrixProduct
     }
 
     static var cases: [Case] { [
         Case(name: "softmax digits", model: ["kind": "softmax"], data: ["source": "digits"], batch: 32,
-             shape: { _ in .init(m: 32, k: 64, n: 10) }),
+             shape: { _ in .init(m: 32, n: 10, k: 64) }),
         Case(name: "mlp digits (64)", model: ["kind": "mlp", "hidden": [64]], data: ["source": "digits"], batch: 32,
-             shape: { _ in .init(m: 32, k: 64, n: 64) }),
+             shape: { _ in .init(m: 32, n: 64, k: 64) }),
         Case(name: "charlm mlp", model: ["kind": "charlm", "architecture": "mlp", "context": 8, "embedding": 16, "hidden": [256]],
-             data: ["source": "shakespeare"], batch: 64, shape: { s in .init(m: 64, k: s.sizes.hidden[0], n: 82) }),
+             data: ["source": "shakespeare"], batch: 64, shape: { s in .init(m: 64, n: 82, k: s.sizes.hidden[0]) }),
         Case(name: "charlm transformer", model: ["kind": "charlm", "context": 64, "dModel": 64, "heads": 4, "layers": 2],
-             data: ["source": "shakespeare"], batch: 16, shape: { s in .init(m: 16 * s.sizes.context, k: s.sizes.dModel, n: 4 * s.sizes.dModel) }),
+             data: ["source": "shakespeare"], batch: 16, shape: { s in .init(m: 16 * s.sizes.context, n: 4 * s.sizes.dModel, k: s.sizes.dModel) }),
     ] }
 
     @Option(help: "Seconds of training per model.")
@@ -117,7 +117,7 @@ struct BenchTraining: ParsableCommand {
 private final class ShapeMix {
     /// Trials per shape; the rate of a shape is their median.
     static let trials = 5
-    let shapes: [GemmBenchmark.Shape]
+    let shapes: [MatrixProduct]
     /// Each shape's FLOPs per step (its FLOPs times its calls).
     let flops: [Double]
     private var samples: [[Double]]
@@ -129,10 +129,7 @@ private final class ShapeMix {
         }
         let list = products.map { (product: $0.key, flops: $0.key.flops * Double($0.value)) }
             .sorted { key($0.product, $0.flops) > key($1.product, $1.flops) }
-        shapes = list.map { p in
-            GemmBenchmark.Shape(m: p.product.m, k: p.product.k, n: p.product.n, transA: p.product.transposeA ? .transpose : .none,
-                                transB: p.product.transposeB ? .transpose : .none)
-        }
+        shapes = list.map(\.product)
         flops = list.map(\.flops)
         samples = Array(repeating: [], count: list.count)
     }
