@@ -1,7 +1,7 @@
 extension ScenarioLoader {
     /// A `schedule` object of an optimizer (README: DiLoCo, learning-rate schedules): `kind`
     /// ("constant" or "cosine", required), `warmupSteps` (0 ... ``ScenarioRange/scheduleSteps``,
-    /// default 0) and, for "cosine" only, `totalSteps` (warmupSteps + 1 ... scheduleSteps, required)
+    /// default 0) and, for "cosine" only, `totalSteps` (1 ... scheduleSteps and > warmupSteps, required)
     /// and `minFactor` (0 ... 1, default 0). See ``LearningRateSchedule``.
     static func readSchedule(_ node: JSONNode) throws(ScenarioError) -> LearningRateSchedule {
         let o = try node.object()
@@ -10,8 +10,11 @@ extension ScenarioLoader {
         s.kind = LearningRateSchedule.Kind(rawValue: try o.required("kind", "\"constant\" or \"cosine\"").choice(names))!
         s.warmupSteps = try o.optional("warmupSteps")?.integer(min: 0, max: ScenarioRange.scheduleSteps) ?? 0
         if s.kind == .cosine {
-            s.totalSteps = try o.required("totalSteps", "an integer in \(s.warmupSteps + 1)...\(ScenarioRange.scheduleSteps)")
-                .integer(min: s.warmupSteps + 1, max: ScenarioRange.scheduleSteps)
+            let total = try o.required("totalSteps", "an integer in 1...\(ScenarioRange.scheduleSteps)")
+            s.totalSteps = try total.integer(min: 1, max: ScenarioRange.scheduleSteps)
+            if s.totalSteps <= s.warmupSteps {
+                throw ScenarioError(path: total.path, expected: "a totalSteps > warmupSteps (\(s.warmupSteps))", found: "\(s.totalSteps)")
+            }
             s.minFactor = try o.optional("minFactor")?.number(0...1, expected: "a factor in 0...1") ?? 0
         }
         try o.rejectUnknownKeys()
