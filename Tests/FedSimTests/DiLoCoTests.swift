@@ -83,6 +83,19 @@ struct DiLoCoTests {
         #expect(reset.report.deviceOptimizerState == nil)
     }
 
+    @Test("persistent state gives the same run at 1 and 2 threads, in sync mode and FedBuff (determinism rule)")
+    func persistentStateIsDeterministic() throws {
+        var json = setting(tinyScenarioJSON(rounds: 3), "training.optimizer", ["kind": "adamw", "schedule": Self.cosine])
+        json = setting(setting(json, "training.persistentOptimizerState", true), "training.learningRate", 0.05)
+        let buff = setting(setting(setting(json, "training.mode", "fedbuff"), "training.concurrency", 2), "training.devicesPerRound", nil)
+        for j in [json, buff] {
+            let prepared = try PreparedRun(try scenario(j))
+            let one = prepared.run(threads: 1).federated, two = prepared.run(threads: 2).federated
+            #expect(one.finalParameters == two.finalParameters && one.curve == two.curve)
+            #expect(one.devicesWithOptimizerState == 2)
+        }
+    }
+
     @Test("schedule and persistentOptimizerState keys: defaults, errors with JSON paths, the effective scenario reloads them")
     func scenarioKeys() throws {
         let plain = try scenario(tinyScenarioJSON())

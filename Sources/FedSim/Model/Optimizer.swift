@@ -41,11 +41,11 @@ public struct Optimizer: Sendable, Equatable {
                   learningRate: learningRate, clipNorm: clipNorm, schedule: schedule)
     }
 
-    /// Bytes of state an ``OptimizerState`` keeps for `parameterCount` parameters: AdamW's two
-    /// float32 moments (8P) and its step count (8); SGD none.
+    /// Bytes of state an ``OptimizerState`` keeps for `parameterCount` parameters: the step count
+    /// (8, the schedule's position) and, for AdamW, its two float32 moments (8P).
     public func stateBytes(parameterCount: Int) -> Int {
         switch rule {
-        case .sgd: 0
+        case .sgd: 8
         case .adamW: 8 * parameterCount + 8
         }
     }

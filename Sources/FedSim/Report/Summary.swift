@@ -295,7 +295,7 @@ public struct RunSummary: Codable, Equatable, Sendable {
 /// The device optimizer state kept between tasks (README: DiLoCo) and its memory on the devices.
 public struct DeviceOptimizerStateReport: Codable, Equatable, Sendable {
     /// Bytes each holding device keeps: 8P + 8 for AdamW (two float32 moments and the step
-    /// count), 0 for SGD.
+    /// count), 8 for SGD (the step count).
     public var bytesPerDevice: Int
     /// Devices that hold a state at the end (those that trained at least once).
     public var devices: Int
