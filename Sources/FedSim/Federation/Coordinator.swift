@@ -62,6 +62,9 @@ class Coordinator {
     var download: ModelDownload
     /// Error-feedback memories of devices that have uploaded (allocated on first use).
     var residuals: [Int: ErrorFeedback] = [:]
+    /// Device optimizer states kept between tasks (`persistentOptimizerState`), from a device's
+    /// first trained task on.
+    var optimizerStates: [Int: OptimizerMoments] = [:]
     /// Per-device batch sizes (adaptive batches) or nil (everyone uses `batchSize`).
     let batchSizes: [Int]?
 
@@ -137,6 +140,7 @@ class Coordinator {
                                 divergence: server.divergence, finalParameters: server.parameters,
                                 ledger: ledger, staleness: staleness, privacyAccounting: server.privacy?.accounting)
         outcome.serverOptimizerStateBytes = serverSide.optimizer.stateBytes
+        outcome.devicesWithOptimizerState = optimizerStates.count
         return outcome
     }
 
@@ -202,7 +206,8 @@ class Coordinator {
             let n = ctx.data.shards[d].count
             let batch = batchSizes?[d] ?? t.batchSize
             let epochs = t.localEpochs ?? max(1, (t.localSteps! + (n + batch - 1) / batch - 1) / ((n + batch - 1) / batch))
-            let task = LocalTask(device: d, deviceTaskIndex: index, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
+            let task = LocalTask(device: d, deviceTaskIndex: index, epochs: epochs, batchSize: batch, maxSteps: t.localSteps,
+                                 resuming: optimizerStates[d])
             let work = TrainingWork.planned(samples: n, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
             let flops = ctx.trainer.flops(work)
             let (downloadBytes, start) = download.send(server.parameters, to: d, task: index, initial: ctx.initialParameters())
@@ -247,6 +252,7 @@ class Coordinator {
                 let output = trainedIterator.next()!
                 let result = output.result
                 if let memory = output.memory { residuals[d] = memory }
+                if let state = result.optimizerState { optimizerStates[d] = state }
                 precondition(result.work == plan.work, "planned and actual local work differ")
                 if !result.isFinite && server.divergence == nil {
                     // Book every task of the launch (this one stays in flight), then halt after the event.
