@@ -224,7 +224,7 @@ struct ReliabilityCommandLineTests {
         #expect(solo[0]["curve.csv"] != solo[1]["curve.csv"])
         let shared = dir.appendingPathComponent("shared")
         // Started together, the runs do the same amount of work, so their writes overlap often.
-        for trial in 0 ..< 3 {
+        for trial in 0 ..< 8 {
             let runs = try ["1", "2"].map { seed in
                 let p = Process()
                 p.executableURL = try fedsimBinary()
