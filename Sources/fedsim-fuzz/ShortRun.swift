@@ -8,10 +8,11 @@
 /// width 64, context 64 and hidden layers of 256, evaluations on at most 300 samples, and a
 /// baseline of 1 epoch of at most 200 steps with 2 evaluations.
 ///
-/// On text data (`shakespeare`, `text`) an epoch is tens of thousands of windows per device, so
-/// local work is given in steps (`localEpochs` becomes `"localSteps": 20`, which is also added
-/// when neither is given), and `baseline.maxSteps` and `evaluation.maxSamples` are added when
-/// absent.
+/// Keys whose defaults exceed their caps are written out when absent: `training.rounds` (default
+/// 100) as 3 and `baseline.epochs` (default 20) as 1. On text data (`shakespeare`, `text`) an epoch
+/// is tens of thousands of windows per device, so local work is given in steps (`localEpochs`
+/// becomes `"localSteps": 20`, which is also added when neither is given), and `baseline.maxSteps`
+/// and `evaluation.maxSamples` are added when absent.
 enum ShortRun {
     static let caps: [String: Int] = [
         "rounds": 3, "localEpochs": 2, "localSteps": 20, "count": 30, "epochs": 1, "maxSteps": 200,
@@ -21,18 +22,26 @@ enum ShortRun {
 
     static func apply(_ t: Tree) -> Tree {
         let capped = cap(t, under: nil)
-        guard case .object(var root) = capped, isTextData(root) else { return capped }
+        guard case .object(var root) = capped else { return capped }
+        let text = isTextData(root)
         edit(&root, "training") { o in
-            o.removeAll { $0.key == "localEpochs" }
-            if !o.contains(where: { $0.key == "localSteps" }) { o.append(Member(key: "localSteps", value: .number("20"))) }
+            add(&o, "rounds", 3)
+            if text {
+                o.removeAll { $0.key == "localEpochs" }
+                add(&o, "localSteps", 20)
+            }
         }
         edit(&root, "baseline", adding: true) { o in
-            if !o.contains(where: { $0.key == "maxSteps" }) { o.append(Member(key: "maxSteps", value: .number("200"))) }
+            add(&o, "epochs", 1)
+            if text { add(&o, "maxSteps", 200) }
         }
-        edit(&root, "evaluation", adding: true) { o in
-            if !o.contains(where: { $0.key == "maxSamples" }) { o.append(Member(key: "maxSamples", value: .number("300"))) }
-        }
+        if text { edit(&root, "evaluation", adding: true) { add(&$0, "maxSamples", 300) } }
         return .object(root)
+    }
+
+    /// Adds `key: value` to the members of an object that has no member `key`.
+    private static func add(_ o: inout [Member], _ key: String, _ value: Int) {
+        if !o.contains(where: { $0.key == key }) { o.append(Member(key: key, value: .number(String(value)))) }
     }
 
     /// Lowers every number above its key's cap; `key` is the member the node stands under.
