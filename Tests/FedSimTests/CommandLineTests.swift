@@ -2,13 +2,13 @@ import Foundation
 import Testing
 @testable import FedSim
 
-/// Runs the built `fedsim` executable.
 /// The built fedsim binary the end-to-end tests run (debug first, as `swift test` builds it).
 func fedsimBinary() throws -> URL {
     let candidates = ["debug", "release"].map { packageRoot.appendingPathComponent(".build/\($0)/fedsim") }
     return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }, "no built fedsim binary")
 }
 
+/// Runs the built `fedsim` executable.
 func runFedsim(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = try fedsimBinary()
