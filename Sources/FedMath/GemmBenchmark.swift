@@ -1,24 +1,23 @@
-/// Measures single-precision GEMM speed for `make bench` (never used by a simulation or a test).
+/// Measures single-precision GEMM speed for `make bench` (never used by a simulation).
 public enum GemmBenchmark {
-    /// One GEMM shape: C (m x n) = A (m x k) B (k x n), both operands as stored (row-major).
-    public struct Shape: Sendable, CustomStringConvertible {
-        public let m, k, n: Int
-        public init(m: Int, k: Int, n: Int) { (self.m, self.k, self.n) = (m, k, n) }
-        public var description: String { "\(m)x\(k) by \(k)x\(n)" }
-        /// 2 m n k: one multiply and one add per term.
-        public var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+    /// The rate of work made only of products whose FLOPs are `flops` and whose rates are `rates`:
+    /// total FLOPs over total time, sum F / sum (F / r), the FLOP-weighted harmonic mean of the rates.
+    public static func weightedHarmonicMean(flops: [Double], rates: [Double]) -> Double {
+        precondition(flops.count == rates.count && !flops.isEmpty)
+        return flops.reduce(0, +) / zip(flops, rates).map { $0 / $1 }.reduce(0, +)
     }
 
     /// The median over `trials` of GFLOP/s, each trial repeating the product for at least
     /// `trialSeconds` of wall clock, after one untimed call.
-    public static func gigaflops(_ shape: Shape, trials: Int = 5, trialSeconds: Double = 0.05) -> Double {
+    public static func gigaflops(_ shape: MatrixProduct, trials: Int = 5, trialSeconds: Double = 0.05) -> Double {
         let a = (0 ..< shape.m * shape.k).map { Float($0 % 13) * 0.01 - 0.06 }
         let b = (0 ..< shape.k * shape.n).map { Float($0 % 7) * 0.02 - 0.06 }
         var c = [Float](repeating: 0, count: shape.m * shape.n)
         func product() {
             c.withUnsafeMutableBufferPointer { cp in
-                BLAS.gemm(.none, .none, m: shape.m, n: shape.n, k: shape.k, alpha: 1, a: a, lda: shape.k,
-                          b: b, ldb: shape.n, beta: 0, c: cp.baseAddress!, ldc: shape.n)
+                BLAS.gemm(shape.transposeA ? .transpose : .none, shape.transposeB ? .transpose : .none,
+                          m: shape.m, n: shape.n, k: shape.k, alpha: 1, a: a, lda: shape.transposeA ? shape.m : shape.k,
+                          b: b, ldb: shape.transposeB ? shape.k : shape.n, beta: 0, c: cp.baseAddress!, ldc: shape.n)
             }
         }
         product()

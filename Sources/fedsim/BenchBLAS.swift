@@ -12,10 +12,10 @@ struct BenchBLAS: ParsableCommand {
 
     /// Softmax regression's step on digits (batch 32) and model-sized products.
     static let shapes = [
-        GemmBenchmark.Shape(m: 10, k: 64, n: 10),
-        GemmBenchmark.Shape(m: 32, k: 64, n: 10),
-        GemmBenchmark.Shape(m: 256, k: 64, n: 256),
-        GemmBenchmark.Shape(m: 1024, k: 256, n: 256),
+        MatrixProduct(m: 10, n: 10, k: 64),
+        MatrixProduct(m: 32, n: 10, k: 64),
+        MatrixProduct(m: 256, n: 256, k: 64),
+        MatrixProduct(m: 1024, n: 256, k: 256),
     ]
 
     func run() {

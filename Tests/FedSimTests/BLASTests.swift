@@ -45,4 +45,12 @@ struct BLASTests {
             #expect(other.1 == outputs[0].1)
         }
     }
+
+    @Test("the sgemm figure of a shape mix is total FLOPs over total time, computed by hand")
+    func shapeMixRate() {
+        // 3 GFLOP at 30 GFLOP/s take 0.1 s, 1 GFLOP at 10 GFLOP/s another 0.1 s: 4 GFLOP in 0.2 s.
+        #expect(GemmBenchmark.weightedHarmonicMean(flops: [3e9, 1e9], rates: [30, 10]) == 20)
+        // One shape alone is its own rate.
+        #expect(GemmBenchmark.weightedHarmonicMean(flops: [5], rates: [7]) == 7)
+    }
 }

@@ -18,6 +18,25 @@ struct ModelTransformerTests {
         #expect(model.trainingFLOPsPerSample == 4 * 9840)
     }
 
+    @Test("the sgemm calls a transformer step lists add up to the products of its layers, counted by hand")
+    func matrixProducts() {
+        // V 5, T 4, D 8, H 2, L 2, 3 windows: rows = 12. Each dense layer is three products of
+        // 2 rows in out FLOPs (forward, weight gradient, input gradient): 6 rows (12 L D^2 + D V)
+        // = 6 12 (1536 + 40) = 113,472. Attention per window, layer and head: six products of
+        // 2 T T dHead (S, O; dV, dP, dQ, dK) = 12 16 4 = 768, times 3 2 2 = 9216. Total 122,688.
+        let model = TransformerLanguageModel(vocabularySize: 5, context: 4, dModel: 8, heads: 2, layers: 2)
+        let products = model.matrixProducts(batchSize: 3)
+        #expect(products.map { $0.key.flops * Double($0.value) }.reduce(0, +) == 122_688)
+        // Calls: per block 4 dense layers x 3 + 6 attention products x 3 windows x 2 heads = 48;
+        // two blocks and the output projection's 3: 99.
+        #expect(products.values.reduce(0, +) == 99)
+        // The forward QKV product and the output projection's weight gradient, as Dense makes them.
+        #expect(products[MatrixProduct(m: 12, n: 24, k: 8)] == 2)
+        #expect(products[MatrixProduct(transposeA: true, m: 8, n: 5, k: 12)] == 1)
+        // S = Q K^T and dP = dO V^T share a shape: 2 per window, head and layer.
+        #expect(products[MatrixProduct(transposeB: true, m: 4, n: 4, k: 4)] == 2 * 3 * 2 * 2)
+    }
+
     @Test("the layout lists named segments end to end and finds them by name and role")
     func layout() {
         let model = MLP(featureCount: 3, classCount: 2, hidden: [4])

@@ -28,6 +28,7 @@ public struct AnyModel: Sendable {
     public var activationBytesPerSample: Double { base.activationBytesPerSample }
     public func accepts(_ data: ModelData) -> Bool { base.accepts(data) }
     public func initialParameters(seed: UInt64) -> [Float] { base.initialParameters(seed: seed) }
+    public func matrixProducts(batchSize: Int) -> [MatrixProduct: Int] { base.matrixProducts(batchSize: batchSize) }
 
     /// Analytic FLOPs of `steps` steps over `samples` samples with `optimizer` (see ``Model/trainingFLOPs(samples:steps:optimizer:)``).
     public func trainingFLOPs(samples: Int, steps: Int, optimizer: Optimizer) -> Double {

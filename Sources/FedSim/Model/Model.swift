@@ -94,6 +94,10 @@ public protocol Model: Sendable {
     /// Bytes of activations and their gradients one training sample occupies in the workspace (an
     /// analytic estimate from the layer widths, 4-byte floats): what adaptive batches' memory cap divides by.
     var activationBytesPerSample: Double { get }
+
+    /// The sgemm calls one training step on `batchSize` samples makes, each with how many times
+    /// (forward and backward; empty when the model does not list them).
+    func matrixProducts(batchSize: Int) -> [MatrixProduct: Int]
 }
 
 extension Model {

@@ -121,9 +121,27 @@ public struct TransformerLanguageModel: Model {
         return 4 * t * (Double(layers) * (15 * d + Double(heads) * t) + 10 * d + Double(vocabularySize))
     }
 
+    /// Per step on `batchSize` windows (rows = batchSize context): per block the four dense layers
+    /// (QKV, attention output, MLP hidden and output) and the attention's products per window and
+    /// head, then the output projection; each dense layer also computes its input gradient.
+    public func matrixProducts(batchSize: Int) -> [MatrixProduct: Int] {
+        let rows = batchSize * context, d = dModel
+        var products: [MatrixProduct: Int] = [:]
+        func add(_ list: [MatrixProduct], times: Int) { for p in list { products[p, default: 0] += times } }
+        for _ in 0 ..< layers {
+            for (inputs, outputs) in [(d, 3 * d), (d, d), (d, 4 * d), (4 * d, d)] {
+                add(Dense.products(rows: rows, inputs: inputs, outputs: outputs, inputGradient: true), times: 1)
+            }
+            add(attention.productsPerSample, times: batchSize * heads)
+        }
+        add(Dense.products(rows: rows, inputs: d, outputs: vocabularySize, inputGradient: true), times: 1)
+        return products
+    }
+
     // MARK: - Workspace
 
-    /// Activations of one block kept for the backward pass.
+    /// Activations of one block kept for the backward pass (`u`, the MLP's hidden pre-activation,
+    /// is replaced by GELU's slope there once the activation is computed).
     final class BlockBuffers {
         let norm1 = Scratch(), rstd1 = Scratch(), a = Scratch(), qkv = Scratch(), probs = Scratch(), attn = Scratch()
         let norm2 = Scratch(), rstd2 = Scratch(), m = Scratch(), u = Scratch(), act = Scratch()
@@ -170,7 +188,7 @@ public struct TransformerLanguageModel: Model {
             LayerNorm.forward(x, rows: rows, width: d, gain: p + o.norm2Gain, bias: p + o.norm2Bias,
                               normalized: w.norm2.reserve(rows * d), inverseStd: w.rstd2.reserve(rows), into: m)
             Dense.forward(m, rows: rows, inputs: d, outputs: 4 * d, weight: p + o.hiddenWeight, bias: p + o.hiddenBias, into: u)
-            Activation.gelu.forward(u, into: act, count: rows * 4 * d)
+            Activation.geluKeepingSlope(u, into: act, count: rows * 4 * d)  // u now holds GELU'(u)
             Dense.forward(act, rows: rows, inputs: 4 * d, outputs: d, weight: p + o.outWeight, bias: p + o.outBias, into: tmp)
             BLAS.axpy(count: rows * d, alpha: 1, x: tmp, y: x)
         }
@@ -197,7 +215,7 @@ public struct TransformerLanguageModel: Model {
             // MLP branch: x += W2 GELU(W1 m + b1) + b2
             Dense.backward(w.act.pointer, dx, rows: rows, inputs: 4 * d, outputs: d, weight: p + o.outWeight,
                            weightGradient: g + o.outWeight, biasGradient: g + o.outBias, inputGradient: wide)
-            Activation.gelu.backward(w.u.pointer, output: w.act.pointer, gradient: wide, count: rows * 4 * d)
+            Activation.applySlope(w.u.pointer, gradient: wide, count: rows * 4 * d)
             Dense.backward(w.m.pointer, wide, rows: rows, inputs: d, outputs: 4 * d, weight: p + o.hiddenWeight,
                            weightGradient: g + o.hiddenWeight, biasGradient: g + o.hiddenBias, inputGradient: narrow)
             LayerNorm.backward(narrow, rows: rows, width: d, gain: p + o.norm2Gain, normalized: w.norm2.pointer,

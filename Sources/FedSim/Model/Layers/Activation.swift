@@ -19,12 +19,31 @@ public enum Activation: String, Sendable {
         switch self {
         case .relu: for i in 0 ..< count { y[i] = max(u[i], 0) }
         case .tanh: for i in 0 ..< count { y[i] = tanhf(u[i]) }
-        case .gelu:
-            for i in 0 ..< count {
-                let x = u[i]
-                y[i] = 0.5 * x * (1 + FastMath.tanh(Self.k * (x + Self.c * x * x * x)))
-            }
+        case .gelu: for i in 0 ..< count { y[i] = Self.gelu(u[i]).value }
         }
+    }
+
+    /// GELU(u) into `y` and GELU'(u) over `u` (in place), so that the backward pass is one
+    /// product (``applySlope(_:gradient:count:)``) and computes no second tanh.
+    static func geluKeepingSlope(_ u: UnsafeMutablePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0 ..< count {
+            let g = gelu(u[i])
+            y[i] = g.value
+            u[i] = g.slope
+        }
+    }
+
+    /// d *= slope: the gradient at the output becomes the gradient at the input, with the slope
+    /// that ``geluKeepingSlope(_:into:count:)`` kept.
+    static func applySlope(_ slope: UnsafePointer<Float>, gradient d: UnsafeMutablePointer<Float>, count: Int) {
+        for i in 0 ..< count { d[i] *= slope[i] }
+    }
+
+    /// GELU (tanh form) and its derivative at x, from one tanh.
+    @inline(__always)
+    private static func gelu(_ x: Float) -> (value: Float, slope: Float) {
+        let t = FastMath.tanh(k * (x + c * x * x * x))
+        return (0.5 * x * (1 + t), 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * c * x * x))
     }
 
     /// d *= f'(u), in place: turns the gradient at the output y = f(u) into the gradient at u.
@@ -32,12 +51,7 @@ public enum Activation: String, Sendable {
         switch self {
         case .relu: for i in 0 ..< count where u[i] <= 0 { d[i] = 0 }
         case .tanh: for i in 0 ..< count { d[i] *= 1 - y[i] * y[i] }
-        case .gelu:
-            for i in 0 ..< count {
-                let x = u[i]
-                let t = FastMath.tanh(Self.k * (x + Self.c * x * x * x))
-                d[i] *= 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * Self.k * (1 + 3 * Self.c * x * x)
-            }
+        case .gelu: for i in 0 ..< count { d[i] *= Self.gelu(u[i]).slope }
         }
     }
 

@@ -8,7 +8,7 @@ import FedMath
 /// Q, K and V are read from one (context x 3 dModel) row-major matrix [Q | K | V] (head h uses
 /// columns h dHead ..< (h + 1) dHead of each third); the heads' outputs are written side by side
 /// into a (context x dModel) matrix. Each head costs two sgemms forward and four backward; the
-/// softmax's exponentials are ``FastMath/exp(_:)``.
+/// softmax's exponentials are ``FastMath/exp(_:)``, its row reductions ``VectorMath``'s.
 struct CausalAttention: Sendable {
     let context: Int
     let dModel: Int
@@ -18,6 +18,16 @@ struct CausalAttention: Sendable {
     var scale: Float { 1 / Float(headWidth).squareRoot() }
     /// Floats of attention probabilities kept per sample for the backward pass: heads x context^2.
     var probabilitiesPerSample: Int { heads * context * context }
+
+    /// The sgemm calls of ``forward(qkv:probabilities:into:)`` and
+    /// ``backward(_:qkv:probabilities:qkvGradient:scratch:)`` on one sample, as they make them
+    /// (each once per head): S = Q K^T, O = P V; dV = P^T dO, dP = dO V^T, dQ = dS K, dK = dS^T Q.
+    var productsPerSample: [MatrixProduct] {
+        let t = context, dh = headWidth
+        return [MatrixProduct(transposeB: true, m: t, n: t, k: dh), MatrixProduct(m: t, n: dh, k: t),
+                MatrixProduct(transposeA: true, m: t, n: dh, k: t), MatrixProduct(transposeB: true, m: t, n: t, k: dh),
+                MatrixProduct(m: t, n: dh, k: t), MatrixProduct(transposeA: true, m: t, n: dh, k: t)]
+    }
 
     /// Writes the heads' outputs into `out` and their probabilities into `probs` (heads x T x T).
     func forward(qkv: UnsafePointer<Float>, probabilities probs: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
@@ -29,13 +39,10 @@ struct CausalAttention: Sendable {
                       beta: 0, c: p, ldc: t)
             for i in 0 ..< t {
                 let row = p + i * t
-                var maxS = row[0]
-                for j in 0 ... i where row[j] > maxS { maxS = row[j] }
-                for j in 0 ... i { row[j] = FastMath.exp(row[j] - maxS) }  // a separate loop vectorises
-                var sum: Float = 0
-                for j in 0 ... i { sum += row[j] }
-                let inv = 1 / sum
-                for j in 0 ... i { row[j] *= inv }
+                let maxS = VectorMath.maximum(row, count: i + 1)
+                for j in 0 ..< i + 1 { row[j] = FastMath.exp(row[j] - maxS) }  // a separate loop vectorises
+                let inv = 1 / VectorMath.sum(row, count: i + 1)
+                for j in 0 ..< i + 1 { row[j] *= inv }
                 for j in (i + 1) ..< t { row[j] = 0 }
             }
             BLAS.gemm(.none, .none, m: t, n: dh, k: t, alpha: 1, a: p, lda: t, b: v, ldb: 3 * d,
@@ -59,9 +66,8 @@ struct CausalAttention: Sendable {
             // dS = P * (dP - rowsum(dP * P)), the softmax Jacobian; masked entries have P = 0.
             for i in 0 ..< t {
                 let pr = p + i * t, dr = ds + i * t
-                var dot: Float = 0
-                for j in 0 ... i { dot += pr[j] * dr[j] }
-                for j in 0 ... i { dr[j] = pr[j] * (dr[j] - dot) }
+                let dot = VectorMath.dot(pr, dr, count: i + 1)
+                for j in 0 ..< i + 1 { dr[j] = pr[j] * (dr[j] - dot) }
                 for j in (i + 1) ..< t { dr[j] = 0 }
             }
             // dQ = scale dS K;  dK = scale dS^T Q

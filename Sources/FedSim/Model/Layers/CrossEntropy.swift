@@ -3,18 +3,17 @@ import Foundation
 /// Softmax cross-entropy of rows of logits against integer targets, in nats.
 enum CrossEntropy {
     /// Replaces each row of logits with scale * (softmax - onehot(target)), the gradient of
-    /// scale * loss, and returns the summed loss of the rows; the exponentials are ``FastMath/exp(_:)``.
+    /// scale * loss, and returns the summed loss of the rows; the exponentials are ``FastMath/exp(_:)``,
+    /// the row's maximum and sum ``VectorMath``'s.
     static func lossAndGradient(_ z: UnsafeMutablePointer<Float>, rows: Int, classes c: Int, scale: Float,
                                 target: (Int) -> Int) -> Double {
         var loss = 0.0
         for r in 0 ..< rows {
             let row = z + r * c, y = target(r)
-            var maxZ = row[0]
-            for k in 1 ..< c where row[k] > maxZ { maxZ = row[k] }
+            let maxZ = VectorMath.maximum(row, count: c)
             let targetZ = row[y] - maxZ
             for k in 0 ..< c { row[k] = FastMath.exp(row[k] - maxZ) }  // a separate loop vectorises
-            var sum: Float = 0
-            for k in 0 ..< c { sum += row[k] }
+            let sum = VectorMath.sum(row, count: c)
             loss += Double(logf(sum)) - Double(targetZ)
             let inv = scale / sum
             for k in 0 ..< c { row[k] *= inv }

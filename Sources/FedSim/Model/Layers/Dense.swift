@@ -27,6 +27,14 @@ enum Dense {
         }
     }
 
+    /// The sgemm calls of ``forward(_:rows:inputs:outputs:weight:bias:into:)`` and
+    /// ``backward(_:_:rows:inputs:outputs:weight:weightGradient:biasGradient:inputGradient:)``, as they make them.
+    static func products(rows: Int, inputs: Int, outputs: Int, inputGradient: Bool) -> [MatrixProduct] {
+        [MatrixProduct(m: rows, n: outputs, k: inputs),
+         MatrixProduct(transposeA: true, m: inputs, n: outputs, k: rows)]
+            + (inputGradient ? [MatrixProduct(transposeB: true, m: rows, n: inputs, k: outputs)] : [])
+    }
+
     /// FLOPs of forward and backward for one row, with the input gradient: 6 in out + 2 out
     /// (three matrix products of 2 in out, bias add and bias gradient).
     static func trainingFLOPs(inputs: Int, outputs: Int) -> Double {

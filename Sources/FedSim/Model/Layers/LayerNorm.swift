@@ -9,15 +9,13 @@ enum LayerNorm {
                         into y: UnsafeMutablePointer<Float>) {
         for r in 0 ..< rows {
             let xr = x + r * n, hr = xhat + r * n, yr = y + r * n
-            var mean: Float = 0
-            for i in 0 ..< n { mean += xr[i] }
-            mean /= Float(n)
-            var variance: Float = 0
-            for i in 0 ..< n { let d = xr[i] - mean; variance += d * d }
-            let s = 1 / (variance / Float(n) + epsilon).squareRoot()
+            let mean = VectorMath.sum(xr, count: n) / Float(n)
+            for i in 0 ..< n { hr[i] = xr[i] - mean }
+            let variance = VectorMath.dot(hr, hr, count: n) / Float(n)
+            let s = 1 / (variance + epsilon).squareRoot()
             rstd[r] = s
             for i in 0 ..< n {
-                hr[i] = (xr[i] - mean) * s
+                hr[i] *= s
                 yr[i] = gain[i] * hr[i] + bias[i]
             }
         }
@@ -31,17 +29,14 @@ enum LayerNorm {
                          addingInputGradientTo dx: UnsafeMutablePointer<Float>) {
         for r in 0 ..< rows {
             let dr = dy + r * n, hr = xhat + r * n, xr = dx + r * n
-            var meanG: Float = 0, meanGH: Float = 0
             for i in 0 ..< n {
                 dgain[i] += dr[i] * hr[i]
                 dbias[i] += dr[i]
-                let g = dr[i] * gain[i]
-                meanG += g
-                meanGH += g * hr[i]
             }
-            meanG /= Float(n)
-            meanGH /= Float(n)
-            for i in 0 ..< n { xr[i] += rstd[r] * (dr[i] * gain[i] - meanG - hr[i] * meanGH) }
+            let meanG = VectorMath.dot(dr, gain, count: n) / Float(n)
+            let meanGH = VectorMath.dot(dr, gain, hr, count: n) / Float(n)
+            let s = rstd[r]
+            for i in 0 ..< n { xr[i] += s * (dr[i] * gain[i] - meanG - hr[i] * meanGH) }
         }
     }
 
