@@ -129,12 +129,14 @@ BENCH_BLAS_SCENARIO ?= Scenarios/synthetic-1-1.json
 GSLCBLAS ?= libgslcblas.so.0
 BENCH_SCENARIOS ?= Scenarios/quickstart.json Scenarios/stragglers-fedbuff.json Scenarios/synthetic-1-1.json Scenarios/compression-topk1-qsgd-ef.json Scenarios/privacy-secagg.json
 ## First, bench/run.py: fedsim against the numpy reference bench/fedavg_numpy.py on the workloads
-## bench/*.json, with numpy from PyPI in the virtual environment BENCH_VENV (created on first use).
+## bench/*.json, with numpy from PyPI in the virtual environment BENCH_VENV (created on first use);
+## BEFORE=path/to/an/earlier/fedsim adds that binary's figures and the ratios, runs alternating.
 BENCH_VENV ?= .build-bench-venv
+BEFORE ?=
 bench: release
 	@[ -x $(BENCH_VENV)/bin/python ] && $(BENCH_VENV)/bin/python -c "import numpy" 2>/dev/null || \
 		(python3 -m venv $(BENCH_VENV) && $(BENCH_VENV)/bin/pip install -q numpy)
-	@python3 bench/run.py $(RELEASE_BIN) $(BENCH_VENV)/bin/python
+	@python3 bench/run.py $(RELEASE_BIN) $(BENCH_VENV)/bin/python $(if $(BEFORE),--before $(BEFORE))
 	@[ -x /usr/bin/time ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null)
 	@for s in $(BENCH_SCENARIOS); do \
 		name=$$(basename $$s .json); \

@@ -66,9 +66,11 @@ public enum BLAS {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         configureOnce()
-        cblas_sgemm(
-            CblasRowMajor, transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k),
-            alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        BLASClock.timed {
+            cblas_sgemm(
+                CblasRowMajor, transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k),
+                alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        }
     }
 
     /// y = alpha * op(A) * x + beta * y, with A m x n row-major.
@@ -77,31 +79,31 @@ public enum BLAS {
         x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
     ) {
         configureOnce()
-        cblas_sgemv(CblasRowMajor, trans.cblas, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1)
+        BLASClock.timed { cblas_sgemv(CblasRowMajor, trans.cblas, Int32(m), Int32(n), alpha, a, Int32(lda), x, 1, beta, y, 1) }
     }
 
     /// y += alpha * x over `count` elements.
     public static func axpy(count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         configureOnce()
-        cblas_saxpy(Int32(count), alpha, x, 1, y, 1)
+        BLASClock.timed { cblas_saxpy(Int32(count), alpha, x, 1, y, 1) }
     }
 
     /// x *= alpha over `count` elements.
     public static func scal(count: Int, alpha: Float, x: UnsafeMutablePointer<Float>) {
         configureOnce()
-        cblas_sscal(Int32(count), alpha, x, 1)
+        BLASClock.timed { cblas_sscal(Int32(count), alpha, x, 1) }
     }
 
     /// The dot product of x and y over `count` elements.
     public static func dot(count: Int, x: UnsafePointer<Float>, y: UnsafePointer<Float>) -> Float {
         configureOnce()
-        return cblas_sdot(Int32(count), x, 1, y, 1)
+        return BLASClock.timed { cblas_sdot(Int32(count), x, 1, y, 1) }
     }
 
     /// The Euclidean norm of x over `count` elements.
     public static func nrm2(count: Int, x: UnsafePointer<Float>) -> Float {
         configureOnce()
-        return cblas_snrm2(Int32(count), x, 1)
+        return BLASClock.timed { cblas_snrm2(Int32(count), x, 1) }
     }
 }
 

@@ -9,18 +9,24 @@ import Glibc
 /// in which streams are used or on how many threads use them.
 ///
 /// The generator is wrapped as a GSL generator type (`gsl_rng_type`), so GSL's distributions
-/// (ziggurat Gaussian, Marsaglia-Tsang gamma, ...) draw from it unchanged. Set-up is O(1): two
-/// small allocations and no warm-up, against MT19937's 5 KB state and 624-word regeneration.
-/// The 64-bit seed is the Philox key, all of it used.
+/// (ziggurat Gaussian, Marsaglia-Tsang gamma, ...) draw from it unchanged. Set-up is O(1): one
+/// small block holds the `gsl_rng` and its state (where `gsl_rng_alloc` would make two), no
+/// warm-up, against MT19937's 5 KB state and 624-word regeneration. The 64-bit seed is the
+/// Philox key, all of it used.
 ///
 /// A stream is not thread-safe and not `Sendable`: the compiler keeps it in the task that made it.
 public final class RandomStream {
     @usableFromInline let raw: UnsafeMutablePointer<gsl_rng>
 
+    /// Where the state starts in the block: after the `gsl_rng`, 16-byte aligned.
+    private static let stateOffset = (MemoryLayout<gsl_rng>.stride + 15) / 16 * 16
+
     /// A new Philox4x32-10 stream keyed by `seed`, starting at block 0.
     public init(seed: UInt64) {
         GSL.configureOnce()
-        raw = gsl_rng_alloc(PhiloxGSLType.pointer)!
+        let block = UnsafeMutableRawPointer.allocate(byteCount: Self.stateOffset + MemoryLayout<PhiloxState>.size, alignment: 16)
+        raw = block.bindMemory(to: gsl_rng.self, capacity: 1)
+        raw.initialize(to: gsl_rng(type: PhiloxGSLType.pointer, state: block + Self.stateOffset))
         gsl_rng_set(raw, UInt(truncatingIfNeeded: seed))
     }
 
@@ -29,7 +35,14 @@ public final class RandomStream {
         self.init(seed: StreamSeed.derive(seed, purpose: purpose, ids: ids))
     }
 
-    deinit { gsl_rng_free(raw) }
+    deinit { UnsafeMutableRawPointer(raw).deallocate() }
+
+    /// Restarts this stream as the stream for `purpose` and ids (`id0`, `id1`) under the master
+    /// `seed`, at its first draw: the draws of a new `RandomStream(seed:purpose:id0, id1)`, without
+    /// allocating one (for a stream per event on a hot path, such as a churn period's length).
+    public func restart(seed: UInt64, purpose: StreamPurpose, _ id0: UInt64, _ id1: UInt64) {
+        gsl_rng_set(raw, UInt(truncatingIfNeeded: StreamSeed.derive(seed, purpose: purpose, id0, id1)))
+    }
 
     /// Uniform on [0, 1).
     @inlinable public func uniform() -> Double { gsl_rng_uniform(raw) }
@@ -126,6 +139,11 @@ public enum StreamSeed {
         h = mix(h ^ purpose.rawValue)
         for id in ids { h = mix(h ^ id) }
         return h
+    }
+
+    /// ``derive(_:purpose:ids:)`` for the two ids `[id0, id1]`, without an array.
+    public static func derive(_ master: UInt64, purpose: StreamPurpose, _ id0: UInt64, _ id1: UInt64) -> UInt64 {
+        mix(mix(derive(master, purpose: purpose, ids: []) ^ id0) ^ id1)
     }
 }
 

@@ -63,14 +63,16 @@ public struct RunLimits: Sendable, Equatable {
 /// Not thread-safe; a simulation runs on one thread (work inside a handler may fan out).
 public struct Engine<Payload> {
     /// The current virtual time: the time of the event being processed, or of the last one.
-    public private(set) var now: SimTime = .zero
+    public var now: SimTime { clock }
+    @usableFromInline var clock: SimTime = .zero
     /// Rounds completed so far, as reported by the handler.
     public private(set) var roundsCompleted = 0
     /// Events processed so far.
-    public private(set) var eventsProcessed = 0
+    public var eventsProcessed: Int { processed }
+    @usableFromInline var processed = 0
 
-    private var queue = EventQueue<Payload>()
-    private var haltReason: StopReason?
+    @usableFromInline var queue = EventQueue<Payload>()
+    @usableFromInline var haltReason: StopReason?
 
     public init() {}
 
@@ -79,14 +81,14 @@ public struct Engine<Payload> {
 
     /// Schedules `payload` at absolute virtual time `time` (>= now).
     /// - Complexity: O(log n).
-    public mutating func schedule(_ payload: Payload, at time: SimTime) {
+    @inlinable public mutating func schedule(_ payload: Payload, at time: SimTime) {
         precondition(time >= now, "cannot schedule an event in the past (\(time) < \(now))")
         queue.push(payload, at: time)
     }
 
     /// Schedules `payload` after `delay` from now.
     /// - Complexity: O(log n).
-    public mutating func schedule(_ payload: Payload, after delay: SimTime) {
+    @inlinable public mutating func schedule(_ payload: Payload, after delay: SimTime) {
         precondition(delay.nanoseconds >= 0, "negative delay \(delay)")
         queue.push(payload, at: now + delay)
     }
@@ -112,8 +114,9 @@ public struct Engine<Payload> {
     /// The time limit is checked before an event is processed: an event past it stays queued and
     /// the clock stops at the limit. The round, target and halt checks happen after each event,
     /// so the run stops right after the event that reached a limit; later events stay queued.
-    /// Calling `run` again resumes where it stopped.
-    public mutating func run(
+    /// Calling `run` again resumes where it stopped. `@inlinable` (with ``schedule(_:at:)``), so
+    /// that the caller's module specializes the loop and its queue for its payload.
+    @inlinable public mutating func run(
         limits: RunLimits, handler: (inout Engine<Payload>, Payload) -> Void
     ) -> StopReason {
         while true {
@@ -123,17 +126,17 @@ public struct Engine<Payload> {
             guard let next = queue.nextTime else { return .exhausted }
             if let interrupted = limits.interrupted, interrupted() { return .interrupted }
             if let maxTime = limits.maxTime, next > maxTime, maxTime < .end {
-                now = maxTime
+                clock = maxTime
                 return .timeLimit
             }
             if next >= .end {
-                now = .end
+                clock = .end
                 return .clockEnd
             }
             let event = queue.pop()!
             assert(event.time >= now, "event queue returned a time in the past")
-            now = event.time
-            eventsProcessed += 1
+            clock = event.time
+            processed += 1
             handler(&self, event.payload)
         }
     }

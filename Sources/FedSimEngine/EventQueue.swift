@@ -8,37 +8,49 @@ public struct ScheduledEvent<Payload> {
     public let sequence: UInt64
     /// The domain-specific content; the engine never looks inside.
     public let payload: Payload
+
+    @usableFromInline init(time: SimTime, sequence: UInt64, payload: Payload) {
+        self.time = time
+        self.sequence = sequence
+        self.payload = payload
+    }
 }
 
 /// A priority queue of events ordered by (time, sequence): a total order, so equal times pop in
 /// the order they were scheduled (FIFO), as in SimPy and ns-3.
 ///
 /// Backed by swift-collections' `Heap`, which alone promises nothing about equal keys; the
-/// sequence number makes every key distinct.
+/// sequence number makes every key distinct. The operations are `@inlinable`, so that a caller's
+/// module specializes them for its payload (one event per simulated message: the hot path).
 public struct EventQueue<Payload> {
-    struct Entry: Comparable {
-        let time: SimTime
-        let sequence: UInt64
-        let payload: Payload
-        static func < (a: Entry, b: Entry) -> Bool {
+    @usableFromInline struct Entry: Comparable {
+        @usableFromInline let time: SimTime
+        @usableFromInline let sequence: UInt64
+        @usableFromInline let payload: Payload
+        @inlinable init(time: SimTime, sequence: UInt64, payload: Payload) {
+            self.time = time
+            self.sequence = sequence
+            self.payload = payload
+        }
+        @inlinable static func < (a: Entry, b: Entry) -> Bool {
             a.time != b.time ? a.time < b.time : a.sequence < b.sequence
         }
-        static func == (a: Entry, b: Entry) -> Bool { a.time == b.time && a.sequence == b.sequence }
+        @inlinable static func == (a: Entry, b: Entry) -> Bool { a.time == b.time && a.sequence == b.sequence }
     }
 
-    private var heap = Heap<Entry>()
-    private var nextSequence: UInt64 = 0
+    @usableFromInline var heap = Heap<Entry>()
+    @usableFromInline var nextSequence: UInt64 = 0
 
-    public init() {}
+    @inlinable public init() {}
 
     /// The number of pending events.
-    public var count: Int { heap.count }
+    @inlinable public var count: Int { heap.count }
     /// Whether no event is pending.
-    public var isEmpty: Bool { heap.isEmpty }
+    @inlinable public var isEmpty: Bool { heap.isEmpty }
 
     /// Adds an event firing at `time`.
     /// - Complexity: O(log n).
-    @discardableResult
+    @inlinable @discardableResult
     public mutating func push(_ payload: Payload, at time: SimTime) -> UInt64 {
         let seq = nextSequence
         nextSequence += 1
@@ -48,11 +60,11 @@ public struct EventQueue<Payload> {
 
     /// The time of the next event, or nil when empty.
     /// - Complexity: O(1).
-    public var nextTime: SimTime? { heap.min?.time }
+    @inlinable public var nextTime: SimTime? { heap.min?.time }
 
     /// Removes and returns the earliest event (lowest sequence among equal times).
     /// - Complexity: O(log n).
-    public mutating func pop() -> ScheduledEvent<Payload>? {
+    @inlinable public mutating func pop() -> ScheduledEvent<Payload>? {
         guard let e = heap.popMin() else { return nil }
         return ScheduledEvent(time: e.time, sequence: e.sequence, payload: e.payload)
     }

@@ -3,7 +3,7 @@ import FedMath
 import FedSimEngine
 import Testing
 
-// Oracles: a plain sorted array for the rank set, sorting for the heap, and a direct scan of a
+// Oracles: a plain sorted array for the rank set, a filtered list for the transition queue, and a direct scan of a
 // second, independent Availability for the eligible-device index (the scan the modes used before).
 
 @Suite("Eligible devices")
@@ -11,11 +11,11 @@ struct EligibleDevicesTests {
     @Test("the rank set answers membership and the k-th smallest member like a sorted array")
     func rankSet() {
         let rng = RandomStream(seed: 3)
-        var set = RankedSet(universe: 37)
+        var set = RankedSet(universe: 300)  // five words, the last partly used
         var reference = Set<Int>()
         #expect(set.count == 0)
         for _ in 0 ..< 2000 {
-            let i = rng.uniformInt(37)
+            let i = rng.bernoulli(0.5) ? rng.uniformInt(300) : 128 + rng.uniformInt(64)  // also a full word
             if reference.contains(i) { set.remove(i); reference.remove(i) } else { set.insert(i); reference.insert(i) }
             let sorted = reference.sorted()
             #expect(set.count == sorted.count)
@@ -33,29 +33,39 @@ struct EligibleDevicesTests {
         eight.insert(7)
         eight.insert(0)
         #expect(eight.element(rank: 0) == 0 && eight.element(rank: 1) == 7)
+        var words = RankedSet(universe: 256)  // exactly four words: the descent reaches the last
+        words.insert(255)
+        words.insert(63)
+        words.insert(64)
+        #expect([0, 1, 2].map(words.element(rank:)) == [63, 64, 255])
     }
 
-    @Test("the device heap pops in (time, id) order after sets, moves and removals")
-    func heapOrder() {
+    @Test("the transition queue gives out exactly the entries at or before each time, and its earliest live entry, like a filtered list")
+    func transitionQueue() {
         let rng = RandomStream(seed: 4)
-        var heap = DeviceHeap(universe: 50)
-        var reference: [Int: Int64] = [:]
-        for _ in 0 ..< 500 {
-            let d = rng.uniformInt(50)
-            if rng.bernoulli(0.3) { heap.remove(d); reference[d] = nil } else {
-                let t = Int64(rng.uniformInt(20))  // few distinct times: many ties
-                heap.set(d, SimTime(nanoseconds: t)); reference[d] = t
+        var queue = TransitionQueue()
+        var reference: [TransitionQueue.Entry] = []
+        var due: [TransitionQueue.Entry] = []
+        var now: Int64 = 0
+        func key(_ e: TransitionQueue.Entry) -> [Int64] { [e.time, Int64(e.device)] }
+        for step in 0 ..< 3000 {
+            // Keys from 0 ns to about 2^40 ns ahead, many equal to now or to each other.
+            let ahead = rng.bernoulli(0.2) ? Int64(rng.uniformInt(3)) : Int64(rng.uniformInt(1 << 20)) << Int64(rng.uniformInt(21))
+            let d = rng.uniformInt(1000)
+            queue.insert(d, at: SimTime(nanoseconds: now + ahead))
+            reference.append(TransitionQueue.Entry(time: now + ahead, device: Int32(d)))
+            let odd: (TransitionQueue.Entry) -> Bool = { $0.device % 2 == 1 }
+            #expect(queue.earliest(where: odd)?.nanoseconds == reference.filter(odd).map(\.time).min())
+            if step % 3 == 0 {
+                now += rng.bernoulli(0.5) ? Int64(rng.uniformInt(1 << 12)) : Int64(rng.uniformInt(1 << 30))
+                queue.take(through: SimTime(nanoseconds: now), into: &due)
+                #expect(due.map(key).sorted { $0.lexicographicallyPrecedes($1) } == reference.filter { $0.time <= now }.map(key).sorted { $0.lexicographicallyPrecedes($1) })
+                reference.removeAll { $0.time <= now }
             }
-            #expect(heap.count == reference.count)
         }
-        let expected = reference.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
-        var popped: [Int] = []
-        while let top = heap.min {
-            #expect(top.time.nanoseconds == reference[top.device])
-            popped.append(top.device)
-            heap.remove(top.device)
-        }
-        #expect(popped == expected)
+        queue.take(through: SimTime(nanoseconds: 1 << 61), into: &due)
+        #expect(due.count == reference.count)
+        #expect(queue.earliest { _ in true } == nil)
     }
 
     /// 40 devices in two groups (one never offline under churn, one with short periods; one

@@ -58,6 +58,13 @@ public struct UpdateCodec: Sendable {
         }
     }
 
+    /// The size of every message of `dimension` floats when decoding reproduces the input bit for
+    /// bit (``CodecSpec/isLossless``) and the size does not depend on the data; nil otherwise. Then
+    /// the message need not be built to know what the receiver gets (the input) and what it costs.
+    public func losslessSize(dimension d: Int) -> Int? {
+        spec.isLossless ? predictedSize(dimension: d) : nil
+    }
+
     /// An upper bound on the encoded size, exact for every codec but top-k. For top-k it is
     /// 1 + varint(k) + 1 + ceil(d/8) + V(values, k), the size with a bitmap index block (the gap
     /// form is used only when smaller).

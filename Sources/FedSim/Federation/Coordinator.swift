@@ -26,8 +26,8 @@ struct FederatedTask {
     let baseVersion: Int
     /// Synchronous round it belongs to (0 in asynchronous modes).
     let round: Int
-    /// The encoded update (empty for a task lost before it finished training).
-    let message: [UInt8]
+    /// The encoded update (``UplinkMessage/none`` for a task lost before it finished training).
+    let message: UplinkMessage
     /// The bytes that carry the update to the server: the message, or under secure aggregation the
     /// masked input that replaces it on the wire.
     let uploadBytes: Int
@@ -205,10 +205,10 @@ class Coordinator {
             let task = LocalTask(device: d, deviceTaskIndex: index, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
             let work = TrainingWork.planned(samples: n, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
             let flops = ctx.trainer.flops(work)
-            let (modelMessage, start) = download.send(server.parameters, to: d, task: index, initial: ctx.initialParameters)
+            let (downloadBytes, start) = download.send(server.parameters, to: d, task: index, initial: ctx.initialParameters())
             // An enclave attests once, before the device's first task (a cost model, not an enclave).
             let attestation = index == 0 ? SimTime(seconds: fleet.profile(d).enclaveAttestationSeconds) : .zero
-            let downloadEnd = now + fleet.downloadTime(bytes: modelMessage.count, device: d) + attestation
+            let downloadEnd = now + fleet.downloadTime(bytes: downloadBytes, device: d) + attestation
             let compute = fleet.computeTime(flops: flops, device: d, task: index)
             var lossAt = availability.nextOffline(d, after: now)
             if ctx.scenario.availability.failureProbability > 0,
@@ -219,26 +219,27 @@ class Coordinator {
             plans.append(Plan(task: task, work: work, flops: flops, computeStart: downloadEnd, computeEnd: downloadEnd + compute, computeSeconds: compute.seconds,
                               lossAt: lossAt, start: start, memory: memory))
             ledger.tasksStarted[d] += 1
-            ledger.bytesDown[d] += modelMessage.count
+            ledger.bytesDown[d] += downloadBytes
             server.counters.downloads += 1
             server.counters.tasksStarted += 1
-            server.counters.bytesDown += modelMessage.count
+            server.counters.bytesDown += downloadBytes
         }
         // Train only the tasks that finish computing before they are lost.
         let trains = plans.map { plan in plan.lossAt.map { $0 >= plan.computeEnd } ?? true }
         let trainIndices = plans.indices.filter { trains[$0] }
-        let toTrain = trainIndices.map { plans[$0] }
-        let trained = parallelMap(count: trainIndices.count, threads: ctx.threads, cost: { toTrain[$0].flops }) { j in
-            device.run(toTrain[j].task, from: toTrain[j].start, memory: toTrain[j].memory, round: round)
+        let trained = parallelMap(count: trainIndices.count, threads: ctx.threads, cost: { [plans] in plans[trainIndices[$0]].flops }) { [plans] j in
+            let plan = plans[trainIndices[j]]
+            return device.run(plan.task, from: plan.start, memory: plan.memory, round: round)
         }
         var ids: [Int] = []
         var trainedIterator = trained.makeIterator()
-        for (i, plan) in plans.enumerated() {
+        for i in plans.indices {
+            let plan = plans[i]
             let d = plan.task.device
             let id = nextTaskID
             nextTaskID += 1
             ids.append(id)
-            var message: [UInt8] = []
+            var message = UplinkMessage.none
             var endsAt: SimTime
             var arrives = false
             var doneFraction = 1.0

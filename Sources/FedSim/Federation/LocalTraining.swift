@@ -1,5 +1,6 @@
 import FedMath
 import Foundation
+import Synchronization
 
 /// One device's local training: start from the model it downloaded, run the device optimizer on
 /// its own shard (with FedProx's proximal term toward that model when mu > 0), and return the
@@ -56,7 +57,7 @@ struct LocalTrainer: Sendable {
     /// (seed, localSGD, device, deviceTaskIndex), so the result does not depend on thread or order.
     func run(_ task: LocalTask, from start: [Float]) -> LocalResult {
         var params = start
-        let rng = RandomStream(seed: seed, purpose: .localSGD, UInt64(task.device), task.deviceTaskIndex)
+        let rng = RandomStream(seed: StreamSeed.derive(seed, purpose: .localSGD, UInt64(task.device), task.deviceTaskIndex))
         let state = OptimizerState(optimizer, parameterCount: model.parameterCount)
         let proximal = proximalMu > 0 ? ProximalTerm(mu: proximalMu, anchor: start) : nil
         let work = workspaces.with { ws in
@@ -64,9 +65,27 @@ struct LocalTrainer: Sendable {
                         batchSize: task.batchSize, optimizer: state, rng: rng, workspace: ws, maxSteps: task.maxSteps,
                         proximal: proximal)
         }
-        BLAS.axpy(-1, start, &params)
-        let norm = BLAS.nrm2(params)
-        return LocalResult(update: params, work: work, flops: flops(work), isFinite: norm.isFinite)
+        let isFinite = Self.subtract(start, from: &params)
+        return LocalResult(update: params, work: work, flops: flops(work), isFinite: isFinite)
+    }
+
+    /// trained -= start (the update, rounded as `trained[i] - start[i]`), and whether every entry of
+    /// the result is finite, in one pass: a float is non-finite exactly when its 8 exponent bits are
+    /// all ones, and adding one to the exponent field (bits 23-30) carries into bit 31 exactly then,
+    /// so an OR over the sums (a reduction the compiler vectorises) has bit 31 set iff one is non-finite.
+    static func subtract(_ start: [Float], from trained: inout [Float]) -> Bool {
+        precondition(start.count == trained.count)
+        var carries: UInt32 = 0
+        start.withUnsafeBufferPointer { s in
+            trained.withUnsafeMutableBufferPointer { t in
+                for i in 0 ..< t.count {
+                    let u = t[i] - s[i]
+                    t[i] = u
+                    carries |= (u.bitPattern & 0x7F80_0000) &+ 0x0080_0000
+                }
+            }
+        }
+        return carries & 0x8000_0000 == 0
     }
 }
 
@@ -75,13 +94,14 @@ struct LocalTrainer: Sendable {
 final class WorkspacePool: @unchecked Sendable {
     private let model: AnyModel
     private var free: [AnyModel.Workspace] = []
-    private let lock = NSLock()
+    /// Taken twice per task.
+    private let lock = Mutex(())
 
     init(_ model: AnyModel) { self.model = model }
 
     func with<T>(_ body: (AnyModel.Workspace) -> T) -> T {
-        let ws = lock.withLock { free.popLast() } ?? model.makeWorkspace()
-        defer { lock.withLock { free.append(ws) } }
+        let ws = lock.withLock { _ in free.popLast() } ?? model.makeWorkspace()
+        defer { lock.withLock { _ in free.append(ws) } }
         return body(ws)
     }
 }

@@ -188,5 +188,12 @@ private final class ResultSlots<T: Sendable>: @unchecked Sendable {
 
     func store(_ value: T, at i: Int) { buffer[i] = value }
 
-    func collect() -> [T] { buffer.map { $0! } }
+    /// Moves the results out (no copies), leaving the slots empty.
+    func collect() -> [T] {
+        buffer.indices.map { i in
+            var result: T?
+            swap(&result, &buffer[i])
+            return result!
+        }
+    }
 }

@@ -20,10 +20,11 @@ public struct Availability {
     let spec: AvailabilitySpec
     let fleet: Fleet
     let seed: UInt64
-    /// Churn: end of the current period, whether it is an online period, and its index.
-    private var periodEnd: [SimTime] = []
-    private var online: [Bool] = []
-    private var periodIndex: [UInt32] = []
+    /// Churn: each device's current period, in one array so that a transition touches one cache line.
+    private var period: [ChurnPeriod] = []
+    /// Churn: restarted as the stream (seed, availability, d, k) before each draw for period k of
+    /// device d (so copies of this value, which share it, still draw what fresh streams would).
+    private let periodStream = RandomStream(seed: 0)
     /// Diurnal: each device's phase, as a fraction of a day.
     private var phase: [Double] = []
     /// Churn periods one device may go through in a run. Each costs a stream draw, so a timeline
@@ -41,9 +42,7 @@ public struct Availability {
         case .always:
             break
         case .churn:
-            periodEnd = [SimTime](repeating: SimTime(nanoseconds: -1), count: fleet.count)
-            online = [Bool](repeating: true, count: fleet.count)
-            periodIndex = [UInt32](repeating: 0, count: fleet.count)
+            period = [ChurnPeriod](repeating: ChurnPeriod(end: SimTime(nanoseconds: -1), index: 0, online: true), count: fleet.count)
         case .diurnal:
             phase = (0 ..< fleet.count).map { RandomStream(seed: seed, purpose: .availability, UInt64($0)).uniform() }
         }
@@ -55,7 +54,7 @@ public struct Availability {
         case .always: return true
         case .churn:
             advance(d, to: t)
-            return online[d]
+            return period[d].online
         case .diurnal:
             return inWindow(d, localFraction(d, t))
         }
@@ -67,8 +66,8 @@ public struct Availability {
         case .always: return nil
         case .churn:
             advance(d, to: t)
-            guard online[d] else { return t }
-            return fleet.profile(d).meanOfflineSeconds > 0 ? periodEnd[d] : nil
+            guard period[d].online else { return t }
+            return fleet.profile(d).meanOfflineSeconds > 0 ? period[d].end : nil
         case .diurnal:
             let p = fleet.profile(d)
             if p.windowStart == 0 && p.windowEnd == 1 { return nil }
@@ -84,7 +83,7 @@ public struct Availability {
         case .always: return t
         case .churn:
             advance(d, to: t)
-            return online[d] ? t : periodEnd[d]
+            return period[d].online ? t : period[d].end
         case .diurnal:
             let local = localFraction(d, t)
             if inWindow(d, local) { return t }
@@ -96,28 +95,30 @@ public struct Availability {
 
     private mutating func advance(_ d: Int, to t: SimTime) {
         let p = fleet.profile(d)
-        if p.meanOfflineSeconds == 0 { online[d] = true; return }
-        if periodEnd[d].nanoseconds < 0 {
-            let rng = RandomStream(seed: seed, purpose: .availability, UInt64(d), 0)
+        if p.meanOfflineSeconds == 0 { period[d].online = true; return }
+        var current = period[d]
+        if current.end.nanoseconds < 0 {
+            periodStream.restart(seed: seed, purpose: .availability, UInt64(d), 0)
             let pOnline = p.meanOnlineSeconds / (p.meanOnlineSeconds + p.meanOfflineSeconds)
-            online[d] = rng.uniform() < pOnline
+            current.online = periodStream.uniform() < pOnline
             // By memorylessness the remainder of the first period is again exponential.
-            periodEnd[d] = SimTime(seconds: rng.exponential(mean: online[d] ? p.meanOnlineSeconds : p.meanOfflineSeconds))
-            periodIndex[d] = 1
+            current.end = SimTime(seconds: periodStream.exponential(mean: current.online ? p.meanOnlineSeconds : p.meanOfflineSeconds))
+            current.index = 1
         }
         // A period ending at the clock's end never ends (the sum saturates there).
-        while periodEnd[d] <= t && periodEnd[d] < .end {
-            guard periodIndex[d] < Availability.periodBudget else {
-                overrun = "churn: device \(d) went through \(Availability.periodBudget) online/offline periods by \(periodEnd[d].seconds) s of virtual time (mean online \(p.meanOnlineSeconds) s, offline \(p.meanOfflineSeconds) s); stopped before simulating more"
-                periodEnd[d] = .end
+        while current.end <= t && current.end < .end {
+            guard current.index < Availability.periodBudget else {
+                overrun = "churn: device \(d) went through \(Availability.periodBudget) online/offline periods by \(current.end.seconds) s of virtual time (mean online \(p.meanOnlineSeconds) s, offline \(p.meanOfflineSeconds) s); stopped before simulating more"
+                current.end = .end
                 break
             }
-            online[d].toggle()
-            let rng = RandomStream(seed: seed, purpose: .availability, UInt64(d), UInt64(periodIndex[d]))
-            let length = rng.exponential(mean: online[d] ? p.meanOnlineSeconds : p.meanOfflineSeconds)
-            periodEnd[d] = periodEnd[d] + SimTime(seconds: max(length, 1e-9))
-            periodIndex[d] &+= 1
+            current.online.toggle()
+            periodStream.restart(seed: seed, purpose: .availability, UInt64(d), UInt64(current.index))
+            let length = periodStream.exponential(mean: current.online ? p.meanOnlineSeconds : p.meanOfflineSeconds)
+            current.end = current.end + SimTime(seconds: max(length, 1e-9))
+            current.index &+= 1
         }
+        period[d] = current
     }
 
     // MARK: diurnal
@@ -138,4 +139,12 @@ public struct Availability {
         if delta <= 0 { delta += 1 }
         return delta * spec.dayLengthSeconds
     }
+}
+
+/// A churning device's current period: when it ends, its index (which keys its length's stream)
+/// and whether the device is online during it. 16 bytes.
+struct ChurnPeriod {
+    var end: SimTime
+    var index: UInt32
+    var online: Bool
 }

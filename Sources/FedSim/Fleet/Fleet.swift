@@ -52,7 +52,7 @@ public struct Fleet: Sendable {
         let p = profile(d)
         var seconds = flops / (p.flops * speedFactor[d]) * p.enclaveSlowdown
         if p.jitterSigma > 0 {
-            seconds *= RandomStream(seed: seed, purpose: .taskJitter, UInt64(d), task).lognormal(mu: 0, sigma: p.jitterSigma)
+            seconds *= RandomStream(seed: StreamSeed.derive(seed, purpose: .taskJitter, UInt64(d), task)).lognormal(mu: 0, sigma: p.jitterSigma)
         }
         return SimTime(seconds: seconds)
     }

@@ -64,6 +64,10 @@ public protocol Model: Sendable {
     /// Named segments of the parameter vector; `layout.count` is the parameter count.
     var layout: ParameterLayout { get }
 
+    /// `layout.count`, which a model may answer without building its layout (the hot path asks
+    /// for it on every task).
+    var parameterCount: Int { get }
+
     /// Whether the model reads tables or token windows.
     func accepts(_ data: ModelData) -> Bool
 

@@ -27,7 +27,7 @@ struct DevicePipeline: Sendable {
     /// memory after encoding (nil without error feedback).
     struct Output: Sendable {
         var result: LocalResult
-        var message: [UInt8]
+        var message: UplinkMessage
         var memory: ErrorFeedback?
     }
 
@@ -42,7 +42,7 @@ struct DevicePipeline: Sendable {
 
     /// The bytes that carry an update to the server: the message, or the masked input that
     /// replaces it on the wire.
-    func uploadBytes(_ message: [UInt8]) -> Int {
-        mask?.uploadBytes(dimension: dimension) ?? message.count
+    func uploadBytes(_ message: UplinkMessage) -> Int {
+        mask?.uploadBytes(dimension: dimension) ?? message.byteCount
     }
 }

@@ -2,7 +2,8 @@ import FedMath
 
 /// The first device-side stage: the server model as a device receives it. The downlink codec
 /// encodes the whole model, or in delta mode (`compression.downlinkDelta`) its difference from the
-/// copy the device already holds, which the device then moves by what it decoded.
+/// copy the device already holds, which the device then moves by what it decoded. A lossless
+/// codec's message is only counted, not built (see ``UpdateCodec/losslessSize(dimension:)``).
 struct ModelDownload {
     let codec: UpdateCodec
     let delta: Bool
@@ -22,21 +23,28 @@ struct ModelDownload {
         CodecContext(scenarioSeed: seed, device: ~UInt64(d), task: task)
     }
 
-    /// Encodes `model` for device `d` and returns the message and the model the device then holds;
-    /// `initial` gives a device's copy before its first download in delta mode.
-    mutating func send(_ model: [Float], to d: Int, task: UInt64, initial: () -> [Float]) -> (message: [UInt8], model: [Float]) {
+    /// Sends `model` to device `d` and returns the message's size in bytes and the model the device
+    /// then holds; `initial` gives a device's copy before its first download in delta mode (an
+    /// autoclosure: evaluated only then, and capturing nothing when it is not).
+    mutating func send(_ model: [Float], to d: Int, task: UInt64, initial: @autoclosure () -> [Float]) -> (bytes: Int, model: [Float]) {
         let context = context(device: d, task: task)
         guard delta else {
-            let message = codec.encode(model, context: context)
-            return (message, (try? codec.decode(message, dimension: model.count, context: context)) ?? model)
+            let (bytes, decoded) = transmit(model, context: context)
+            return (bytes, decoded)
         }
         var copy = deviceCopies[d] ?? initial()
         var difference = model
         BLAS.axpy(-1, copy, &difference)
-        let message = codec.encode(difference, context: context)
-        let decoded = (try? codec.decode(message, dimension: model.count, context: context)) ?? difference
+        let (bytes, decoded) = transmit(difference, context: context)
         BLAS.axpy(1, decoded, &copy)
         deviceCopies[d] = copy
-        return (message, copy)
+        return (bytes, copy)
+    }
+
+    /// The size of `values`' message and what the device decodes from it.
+    private func transmit(_ values: [Float], context: CodecContext) -> (bytes: Int, decoded: [Float]) {
+        if let bytes = codec.losslessSize(dimension: values.count) { return (bytes, values) }
+        let message = codec.encode(values, context: context)
+        return (message.count, (try? codec.decode(message, dimension: values.count, context: context)) ?? values)
     }
 }

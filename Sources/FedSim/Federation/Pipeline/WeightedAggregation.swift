@@ -10,14 +10,17 @@ enum WeightedAggregation {
     /// in summation order, and adds each coefficient to `ledger.contribution`.
     static func average(_ updates: [(task: FederatedTask, factor: Double)], denominator: Double?,
                         decoding: UpdateDecoding, ledger: inout DeviceLedger) -> (average: [Float], contributors: [Int], denominator: Double) {
-        let ordered = updates.sorted { ($0.task.device, $0.task.deviceTaskIndex) < ($1.task.device, $1.task.deviceTaskIndex) }
-        let total = denominator ?? ordered.reduce(0.0) { $0 + $1.task.weight }
+        // Sorted as indices by their keys: moving the tasks themselves would copy their messages' references.
+        let keys = updates.map { ($0.task.device, $0.task.deviceTaskIndex) }
+        let ordered = updates.indices.sorted { keys[$0] < keys[$1] }
+        let total = denominator ?? ordered.reduce(0.0) { $0 + updates[$1].task.weight }
         var sum = [Float](repeating: 0, count: decoding.dimension)
-        for (task, factor) in ordered {
+        for i in ordered {
+            let (task, factor) = updates[i]
             let coefficient = task.weight * factor / total
             BLAS.axpy(Float(coefficient), decoding.decode(task), &sum)
             ledger.contribution[task.device] += coefficient
         }
-        return (sum, ordered.map(\.task.device), total)
+        return (sum, ordered.map { keys[$0].0 }, total)
     }
 }
