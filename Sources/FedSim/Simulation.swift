@@ -29,7 +29,8 @@ public struct PreparedRun: Sendable {
         let ctx = FederationContext(
             scenario: scenario, data: data, fleet: fleet,
             trainer: LocalTrainer(model: model, data: data, optimizer: scenario.training.deviceOptimizer, seed: scenario.seed,
-                                  proximalMu: Float(scenario.training.proximalMu)),
+                                  proximalMu: Float(scenario.training.proximalMu),
+                                  persistentState: scenario.training.persistentOptimizerState),
             threads: max(1, threads), target: target, progress: progress, interrupted: interrupted)
         let coordinator: Coordinator
         switch scenario.training.mode {

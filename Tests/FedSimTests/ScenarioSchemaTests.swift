@@ -141,6 +141,7 @@ enum SchemaLimits {
         }
         if error.expected.hasPrefix("a maxBatch >= minBatch") { return "maxBatch >= minBatch" }
         if error.expected.hasPrefix("heads dividing dModel") { return "heads divide dModel" }
+        if error.expected.hasPrefix("a totalSteps > warmupSteps") { return "schedule totalSteps > warmupSteps" }
         if error.expected.hasPrefix("a window end different from its start") { return "windowStart != windowEnd" }
         if error.expected.hasPrefix("settings that hold a cohort") { return "secure-aggregation cohort" }
         return nil

@@ -62,6 +62,9 @@ class Coordinator {
     var download: ModelDownload
     /// Error-feedback memories of devices that have uploaded (allocated on first use).
     var residuals: [Int: ErrorFeedback] = [:]
+    /// Device optimizer states kept between tasks (`persistentOptimizerState`), from a device's
+    /// first trained task on.
+    var optimizerStates: [Int: OptimizerMoments] = [:]
     /// Per-device batch sizes (adaptive batches) or nil (everyone uses `batchSize`).
     let batchSizes: [Int]?
 
@@ -137,6 +140,7 @@ class Coordinator {
                                 divergence: server.divergence, finalParameters: server.parameters,
                                 ledger: ledger, staleness: staleness, privacyAccounting: server.privacy?.accounting)
         outcome.serverOptimizerStateBytes = serverSide.optimizer.stateBytes
+        outcome.devicesWithOptimizerState = optimizerStates.count
         return outcome
     }
 
@@ -175,115 +179,103 @@ class Coordinator {
     @discardableResult
     func launch(_ devices: [Int], round: Int, keepBase: Bool, _ engine: inout Engine<FederationEvent>) -> [Int] {
         let now = engine.now
-        let t = ctx.training
-        let fleet = ctx.fleet
-        let dimension = ctx.model.parameterCount
-        let errorFeedback = ctx.scenario.compression.errorFeedback
-        let device = self.device
-
-        struct Plan: Sendable {
-            var task: LocalTask
-            var work: TrainingWork
-            var flops: Double
-            var computeStart: SimTime
-            var computeEnd: SimTime
-            var computeSeconds: Double
-            var lossAt: SimTime?
-            var start: [Float]
-            var memory: ErrorFeedback?
-        }
-        var plans: [Plan] = []
-        plans.reserveCapacity(devices.count)
-        for d in devices {
-            let index = UInt64(deviceTasks[d])
-            deviceTasks[d] += 1
-            busy[d] = true
-            eligible.markBusy(d)
-            let n = ctx.data.shards[d].count
-            let batch = batchSizes?[d] ?? t.batchSize
-            let epochs = t.localEpochs ?? max(1, (t.localSteps! + (n + batch - 1) / batch - 1) / ((n + batch - 1) / batch))
-            let task = LocalTask(device: d, deviceTaskIndex: index, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
-            let work = TrainingWork.planned(samples: n, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
-            let flops = ctx.trainer.flops(work)
-            let (downloadBytes, start) = download.send(server.parameters, to: d, task: index, initial: ctx.initialParameters())
-            // An enclave attests once, before the device's first task (a cost model, not an enclave).
-            let attestation = index == 0 ? SimTime(seconds: fleet.profile(d).enclaveAttestationSeconds) : .zero
-            let downloadEnd = now + fleet.downloadTime(bytes: downloadBytes, device: d) + attestation
-            let compute = fleet.computeTime(flops: flops, device: d, task: index)
-            var lossAt = availability.nextOffline(d, after: now)
-            if ctx.scenario.availability.failureProbability > 0,
-               RandomStream(seed: ctx.scenario.seed, purpose: .failure, UInt64(d), index).bernoulli(ctx.scenario.availability.failureProbability) {
-                lossAt = min(lossAt ?? .init(nanoseconds: .max), downloadEnd + compute)
-            }
-            let memory = errorFeedback ? (residuals[d] ?? ErrorFeedback(dimension: dimension)) : nil
-            plans.append(Plan(task: task, work: work, flops: flops, computeStart: downloadEnd, computeEnd: downloadEnd + compute, computeSeconds: compute.seconds,
-                              lossAt: lossAt, start: start, memory: memory))
-            ledger.tasksStarted[d] += 1
-            ledger.bytesDown[d] += downloadBytes
-            server.counters.downloads += 1
-            server.counters.tasksStarted += 1
-            server.counters.bytesDown += downloadBytes
-        }
+        let plans = devices.map { plan(device: $0, at: now) }
         // Train only the tasks that finish computing before they are lost.
-        let trains = plans.map { plan in plan.lossAt.map { $0 >= plan.computeEnd } ?? true }
-        let trainIndices = plans.indices.filter { trains[$0] }
-        let trained = parallelMap(count: trainIndices.count, threads: ctx.threads, cost: { [plans] in plans[trainIndices[$0]].flops }) { [plans] j in
+        let trainIndices = plans.indices.filter { plans[$0].trains }
+        let device = self.device
+        let trained = parallelMap(count: trainIndices.count, threads: ctx.threads, cost: { plans[trainIndices[$0]].flops }) { j in
             let plan = plans[trainIndices[j]]
             return device.run(plan.task, from: plan.start, memory: plan.memory, round: round)
         }
-        var ids: [Int] = []
-        var trainedIterator = trained.makeIterator()
-        for i in plans.indices {
-            let plan = plans[i]
-            let d = plan.task.device
-            let id = nextTaskID
-            nextTaskID += 1
-            ids.append(id)
-            var message = UplinkMessage.none
-            var endsAt: SimTime
-            var arrives = false
-            var doneFraction = 1.0
-            if trains[i] {
-                let output = trainedIterator.next()!
-                let result = output.result
-                if let memory = output.memory { residuals[d] = memory }
-                precondition(result.work == plan.work, "planned and actual local work differ")
-                if !result.isFinite && server.divergence == nil {
-                    // Book every task of the launch (this one stays in flight), then halt after the event.
-                    server.divergence = "diverged: device \(d) produced a non-finite update (try a smaller learning rate)"
-                    engine.halt(server.divergence!)
-                }
-                message = output.message
-                let arrival = plan.computeEnd + fleet.uploadTime(bytes: device.uploadBytes(message), device: d)
-                if let loss = plan.lossAt, loss < arrival { endsAt = loss } else { endsAt = arrival; arrives = true }
-            } else {
-                endsAt = plan.lossAt!
-                let computeStart = plan.computeEnd.seconds - plan.computeSeconds
-                doneFraction = plan.computeSeconds > 0 ? min(1, max(0, (endsAt.seconds - computeStart) / plan.computeSeconds)) : 0
-            }
-            let samples = Int((Double(plan.work.samples) * doneFraction).rounded(.down))
-            let flops = plan.flops * doneFraction
-            ledger.samples[d] += samples
-            ledger.flops[d] += flops
-            ledger.computeSeconds[d] += plan.computeSeconds * doneFraction
-            server.counters.samples += samples
-            server.counters.flops += flops
-            // Compute stops at the loss when the task is lost before it finished computing.
-            let computeStop = min(endsAt, plan.computeEnd)
-            ledger.timeline.append(device: d, dispatch: now, computeStart: min(plan.computeStart, computeStop),
-                                   computeEnd: computeStop, end: endsAt, flops: flops)
-            let weight: Double
-            switch t.weighting {
-            case .samples: weight = Double(ctx.data.shards[d].count)
-            case .flops: weight = plan.flops
-            case .uniform: weight = 1
-            }
-            tasks[id] = FederatedTask(device: d, deviceTaskIndex: plan.task.deviceTaskIndex, baseVersion: server.version,
-                                      round: round, message: message,
-                                      uploadBytes: device.uploadBytes(message), weight: weight, base: keepBase ? plan.start : nil)
-            engine.schedule(arrives ? .arrival(task: id) : .lost(task: id), at: endsAt)
+        var outputs = trained.makeIterator()
+        return plans.map { plan in
+            book(plan, output: plan.trains ? outputs.next()! : nil, round: round, keepBase: keepBase, &engine)
         }
-        return ids
+    }
+
+    /// Plans device `d`'s next task at `now` (marking it busy and booking its download): its work
+    /// and FLOPs, its download, compute and loss times, and the model it starts from.
+    private func plan(device d: Int, at now: SimTime) -> TaskPlan {
+        let t = ctx.training
+        let fleet = ctx.fleet
+        let index = UInt64(deviceTasks[d])
+        deviceTasks[d] += 1
+        busy[d] = true
+        eligible.markBusy(d)
+        let n = ctx.data.shards[d].count
+        let batch = batchSizes?[d] ?? t.batchSize
+        let epochs = t.localEpochs ?? TaskPlan.epochs(forSteps: t.localSteps!, samples: n, batchSize: batch)
+        let task = LocalTask(device: d, deviceTaskIndex: index, epochs: epochs, batchSize: batch, maxSteps: t.localSteps,
+                             resuming: optimizerStates[d])
+        let work = TrainingWork.planned(samples: n, epochs: epochs, batchSize: batch, maxSteps: t.localSteps)
+        let flops = ctx.trainer.flops(work)
+        let (downloadBytes, start) = download.send(server.parameters, to: d, task: index, initial: ctx.initialParameters())
+        // An enclave attests once, before the device's first task (a cost model, not an enclave).
+        let attestation = index == 0 ? SimTime(seconds: fleet.profile(d).enclaveAttestationSeconds) : .zero
+        let downloadEnd = now + fleet.downloadTime(bytes: downloadBytes, device: d) + attestation
+        let compute = fleet.computeTime(flops: flops, device: d, task: index)
+        var lossAt = availability.nextOffline(d, after: now)
+        let failure = ctx.scenario.availability.failureProbability
+        if failure > 0, RandomStream(seed: ctx.scenario.seed, purpose: .failure, UInt64(d), index).bernoulli(failure) {
+            lossAt = min(lossAt ?? .init(nanoseconds: .max), downloadEnd + compute)
+        }
+        let memory = ctx.scenario.compression.errorFeedback ? (residuals[d] ?? ErrorFeedback(dimension: ctx.model.parameterCount)) : nil
+        ledger.tasksStarted[d] += 1
+        ledger.bytesDown[d] += downloadBytes
+        server.counters.downloads += 1
+        server.counters.tasksStarted += 1
+        server.counters.bytesDown += downloadBytes
+        return TaskPlan(task: task, work: work, flops: flops, computeStart: downloadEnd, computeEnd: downloadEnd + compute,
+                        computeSeconds: compute.seconds, lossAt: lossAt, start: start, memory: memory)
+    }
+
+    /// Books a planned task after training (`output` nil for a task lost before its compute
+    /// ended): keeps the device's error-feedback memory and optimizer state, flags divergence,
+    /// charges the work done to the ledger and the counters, records it, and schedules its
+    /// arrival or loss. Returns the task's id.
+    private func book(_ plan: TaskPlan, output: DevicePipeline.Output?, round: Int, keepBase: Bool,
+                      _ engine: inout Engine<FederationEvent>) -> Int {
+        let d = plan.task.device
+        let id = nextTaskID
+        nextTaskID += 1
+        var message = UplinkMessage.none
+        var endsAt: SimTime
+        var arrives = false
+        var doneFraction = 1.0
+        if let output {
+            let result = output.result
+            if let memory = output.memory { residuals[d] = memory }
+            if let state = result.optimizerState { optimizerStates[d] = state }
+            precondition(result.work == plan.work, "planned and actual local work differ")
+            if !result.isFinite && server.divergence == nil {
+                // Book every task of the launch (this one stays in flight), then halt after the event.
+                server.divergence = "diverged: device \(d) produced a non-finite update (try a smaller learning rate)"
+                engine.halt(server.divergence!)
+            }
+            message = output.message
+            let arrival = plan.computeEnd + ctx.fleet.uploadTime(bytes: device.uploadBytes(message), device: d)
+            if let loss = plan.lossAt, loss < arrival { endsAt = loss } else { endsAt = arrival; arrives = true }
+        } else {
+            endsAt = plan.lossAt!
+            doneFraction = plan.doneFraction(lostAt: endsAt)
+        }
+        let samples = Int((Double(plan.work.samples) * doneFraction).rounded(.down))
+        let flops = plan.flops * doneFraction
+        ledger.samples[d] += samples
+        ledger.flops[d] += flops
+        ledger.computeSeconds[d] += plan.computeSeconds * doneFraction
+        server.counters.samples += samples
+        server.counters.flops += flops
+        // Compute stops at the loss when the task is lost before it finished computing.
+        let computeStop = min(endsAt, plan.computeEnd)
+        ledger.timeline.append(device: d, dispatch: engine.now, computeStart: min(plan.computeStart, computeStop),
+                               computeEnd: computeStop, end: endsAt, flops: flops)
+        let weight = ctx.training.weighting.weight(samples: ctx.data.shards[d].count, flops: plan.flops)
+        tasks[id] = FederatedTask(device: d, deviceTaskIndex: plan.task.deviceTaskIndex, baseVersion: server.version,
+                                  round: round, message: message,
+                                  uploadBytes: device.uploadBytes(message), weight: weight, base: keepBase ? plan.start : nil)
+        engine.schedule(arrives ? .arrival(task: id) : .lost(task: id), at: endsAt)
+        return id
     }
 
     /// decode -> aggregate -> [noise] on `updates` (see ``ServerPipeline/aggregate``).

@@ -51,6 +51,8 @@ public struct FederatedOutcome: Sendable {
     public var privacyAccounting: PrivacyAccounting? = nil
     /// Bytes of state the server optimizer holds at the end (momentum, moments).
     public var serverOptimizerStateBytes = 0
+    /// Devices holding a kept optimizer state at the end (`persistentOptimizerState`).
+    public var devicesWithOptimizerState = 0
 }
 
 /// The evaluation bookkeeping every mode shares: the server model, its version and the curve.

@@ -5,6 +5,11 @@ import Synchronization
 /// One device's local training: start from the model it downloaded, run the device optimizer on
 /// its own shard (with FedProx's proximal term toward that model when mu > 0), and return the
 /// update (trained model minus starting model).
+///
+/// The device optimizer starts each task from a fresh state (AdamW's moments at zero, step 0),
+/// or, with `training.persistentOptimizerState`, from the state the device's previous task ended
+/// with, as each worker of DiLoCo keeps its own inner AdamW state across outer rounds (Douillard
+/// et al. 2023, arXiv 2311.08105, Algorithm 1: the inner optimizer is never reset).
 struct LocalTask: Sendable {
     /// The device that trains.
     var device: Int
@@ -13,6 +18,9 @@ struct LocalTask: Sendable {
     var epochs: Int
     var batchSize: Int
     var maxSteps: Int?
+    /// The optimizer state the device kept from its previous task (persistent state only; nil
+    /// starts fresh).
+    var resuming: OptimizerMoments? = nil
 }
 
 /// What local training produced.
@@ -24,24 +32,30 @@ struct LocalResult: Sendable {
     var flops: Double
     /// Whether every entry of the update is finite.
     var isFinite: Bool
+    /// The optimizer state after the task, for the device's next task (persistent state only).
+    var optimizerState: OptimizerMoments?
 }
 
 /// Shared, read-only inputs of local training.
 struct LocalTrainer: Sendable {
     let model: AnyModel
     let data: FederatedData
-    /// The device optimizer; each task starts from a fresh state (AdamW's moments at zero).
+    /// The device optimizer.
     let optimizer: Optimizer
+    /// Whether devices keep their optimizer state between tasks (``LocalTask/resuming``).
+    let persistentState: Bool
     let seed: UInt64
     /// FedProx's mu (``ProximalTerm``); 0 trains without the term.
     let proximalMu: Float
     /// Workspaces reused across tasks, at most one per thread at a time.
     let workspaces: WorkspacePool
 
-    init(model: AnyModel, data: FederatedData, optimizer: Optimizer, seed: UInt64, proximalMu: Float = 0) {
+    init(model: AnyModel, data: FederatedData, optimizer: Optimizer, seed: UInt64, proximalMu: Float = 0,
+         persistentState: Bool = false) {
         self.model = model
         self.data = data
         self.optimizer = optimizer
+        self.persistentState = persistentState
         self.seed = seed
         self.proximalMu = proximalMu
         workspaces = WorkspacePool(model)
@@ -58,7 +72,7 @@ struct LocalTrainer: Sendable {
     func run(_ task: LocalTask, from start: [Float]) -> LocalResult {
         var params = start
         let rng = RandomStream(seed: StreamSeed.derive(seed, purpose: .localSGD, UInt64(task.device), task.deviceTaskIndex))
-        let state = OptimizerState(optimizer, parameterCount: model.parameterCount)
+        let state = OptimizerState(optimizer, parameterCount: model.parameterCount, resuming: task.resuming)
         let proximal = proximalMu > 0 ? ProximalTerm(mu: proximalMu, anchor: start) : nil
         let work = workspaces.with { ws in
             model.train(&params, on: data.train, samples: data.shards[task.device], epochs: task.epochs,
@@ -66,7 +80,8 @@ struct LocalTrainer: Sendable {
                         proximal: proximal)
         }
         let isFinite = Self.subtract(start, from: &params)
-        return LocalResult(update: params, work: work, flops: flops(work), isFinite: isFinite)
+        return LocalResult(update: params, work: work, flops: flops(work), isFinite: isFinite,
+                           optimizerState: persistentState ? state.moments : nil)
     }
 
     /// trained -= start (the update, rounded as `trained[i] - start[i]`), and whether every entry of

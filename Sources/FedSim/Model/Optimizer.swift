@@ -23,19 +23,31 @@ public struct Optimizer: Sendable, Equatable {
     /// If set, the gradient is rescaled to this global L2 norm when its norm is larger
     /// (Pascanu, Mikolov, Bengio 2013, "On the difficulty of training recurrent neural networks").
     public var clipNorm: Float?
+    /// Multiplies `learningRate` at each update, by the state's step count (constant by default).
+    public var schedule: LearningRateSchedule
 
-    public init(_ rule: Rule = .sgd, learningRate: Float, clipNorm: Float? = nil) {
+    public init(_ rule: Rule = .sgd, learningRate: Float, clipNorm: Float? = nil, schedule: LearningRateSchedule = .constant) {
         self.rule = rule
         self.learningRate = learningRate
         self.clipNorm = clipNorm
+        self.schedule = schedule
     }
 
     /// AdamW with the defaults of Loshchilov & Hutter's experiments and PyTorch: beta1 0.9,
     /// beta2 0.999, epsilon 1e-8, weight decay 0.01.
     public static func adamW(learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
-                             weightDecay: Float = 0.01, clipNorm: Float? = nil) -> Optimizer {
+                             weightDecay: Float = 0.01, clipNorm: Float? = nil, schedule: LearningRateSchedule = .constant) -> Optimizer {
         Optimizer(.adamW(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay),
-                  learningRate: learningRate, clipNorm: clipNorm)
+                  learningRate: learningRate, clipNorm: clipNorm, schedule: schedule)
+    }
+
+    /// Bytes of state an ``OptimizerState`` keeps for `parameterCount` parameters: the step count
+    /// (8, the schedule's position) and, for AdamW, its two float32 moments (8P).
+    public func stateBytes(parameterCount: Int) -> Int {
+        switch rule {
+        case .sgd: 8
+        case .adamW: 8 * parameterCount + 8
+        }
     }
 
     /// Analytic FLOPs of one update of `parameterCount` parameters: SGD's axpy 2P; AdamW's moments,
@@ -50,29 +62,54 @@ public struct Optimizer: Sendable, Equatable {
     }
 }
 
-/// An optimizer's running state for one parameter vector: AdamW's two moment buffers and step count.
-///
-/// State lives in flat Float buffers of the parameter vector's length; SGD keeps none.
-public final class OptimizerState {
-    public let optimizer: Optimizer
-    /// Steps taken so far (t in the AdamW update).
-    public private(set) var steps = 0
-    private var m: [Float] = []
-    private var v: [Float] = []
+/// The values an optimizer carries from one update to the next: the step count and AdamW's two
+/// moment buffers (empty for SGD). A value, so that a device can keep it between tasks
+/// (`training.persistentOptimizerState`).
+public struct OptimizerMoments: Sendable, Equatable {
+    /// Updates taken so far (t in the AdamW update and in the schedule).
+    public var steps = 0
+    public var m: [Float] = []
+    public var v: [Float] = []
 
+    /// The state before the first update of `optimizer` on `parameterCount` parameters.
     public init(_ optimizer: Optimizer, parameterCount: Int) {
-        self.optimizer = optimizer
         if case .adamW = optimizer.rule {
             m = [Float](repeating: 0, count: parameterCount)
             v = m
         }
     }
 
+    public init(steps: Int, m: [Float], v: [Float]) {
+        (self.steps, self.m, self.v) = (steps, m, v)
+    }
+}
+
+/// An optimizer's running state for one parameter vector: AdamW's two moment buffers and step count.
+///
+/// State lives in flat Float buffers of the parameter vector's length; SGD keeps none.
+public final class OptimizerState {
+    public let optimizer: Optimizer
+    /// Steps taken so far (t in the AdamW update).
+    public private(set) var steps: Int
+    private var m: [Float]
+    private var v: [Float]
+
+    /// A fresh state (step 0, moments at zero), or `resuming` one kept from earlier updates.
+    public init(_ optimizer: Optimizer, parameterCount: Int, resuming: OptimizerMoments? = nil) {
+        self.optimizer = optimizer
+        let start = resuming ?? OptimizerMoments(optimizer, parameterCount: parameterCount)
+        (steps, m, v) = (start.steps, start.m, start.v)
+    }
+
+    /// The step count and moments, as they stand after the updates applied so far.
+    public var moments: OptimizerMoments { OptimizerMoments(steps: steps, m: m, v: v) }
+
     /// Applies one update to `parameters` from `gradient` (both `count` entries). Clipping, if
-    /// configured, rescales `gradient` in place first.
+    /// configured, rescales `gradient` in place first; the schedule scales the learning rate by
+    /// its factor at this update's step number.
     public func apply(gradient g: UnsafeMutablePointer<Float>, to p: UnsafeMutablePointer<Float>, count n: Int) {
         steps += 1
-        let lr = optimizer.learningRate
+        let lr = optimizer.learningRate * optimizer.schedule.factor(step: steps)
         if let clip = optimizer.clipNorm {
             let norm = BLAS.nrm2(count: n, x: g)
             if norm > clip { BLAS.scal(count: n, alpha: clip / norm, x: g) }

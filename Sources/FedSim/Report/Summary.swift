@@ -157,6 +157,9 @@ public struct RunSummary: Codable, Equatable, Sendable {
     /// `training.server`'s optimizer and the bytes of state it holds on the server (nil when read
     /// from a summary written before it existed).
     @NullWhenAbsent public var serverOptimizer: ServerOptimizerReport?
+    /// With `training.persistentOptimizerState`: the optimizer state each device keeps between its
+    /// tasks and how many devices hold one at the end; nil otherwise.
+    @NullWhenAbsent public var deviceOptimizerState: DeviceOptimizerStateReport?
     public var rounds: Int
     public var modelVersions: Int
     public var stopReason: String
@@ -196,6 +199,11 @@ public struct RunSummary: Codable, Equatable, Sendable {
             downlinkFactor: c.bytesDown > 0 ? Double(c.downloads) * dense / Double(c.bytesDown) : 1)
         serverOptimizer = ServerOptimizerReport(optimizer: scenario.training.server.optimizer.rawValue,
                                                 stateBytes: federated.serverOptimizerStateBytes)
+        if scenario.training.persistentOptimizerState {
+            deviceOptimizerState = DeviceOptimizerStateReport(
+                bytesPerDevice: scenario.training.deviceOptimizer.stateBytes(parameterCount: model.parameterCount),
+                devices: federated.devicesWithOptimizerState)
+        }
         rounds = federated.rounds
         modelVersions = federated.modelVersions
         stopReason = federated.stopReason.description
@@ -282,6 +290,15 @@ public struct RunSummary: Codable, Equatable, Sendable {
                                      t.secondsToTarget, f.timeToTargetSeconds, fedTotal: f.virtualTimeSeconds),
             timeVersusOneServer: b.timeToTargetSeconds.flatMap { bt in f.timeToTargetSeconds.flatMap { $0 > 0 ? bt / $0 : nil } })
     }
+}
+
+/// The device optimizer state kept between tasks (README: DiLoCo) and its memory on the devices.
+public struct DeviceOptimizerStateReport: Codable, Equatable, Sendable {
+    /// Bytes each holding device keeps: 8P + 8 for AdamW (two float32 moments and the step
+    /// count), 8 for SGD (the step count).
+    public var bytesPerDevice: Int
+    /// Devices that hold a state at the end (those that trained at least once).
+    public var devices: Int
 }
 
 /// The server optimizer of a run (README: Server optimizers) and its memory on the server.

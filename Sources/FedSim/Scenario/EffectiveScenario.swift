@@ -57,6 +57,7 @@ extension Scenario {
         if let m = t.maxTimeSeconds { training["maxTimeSeconds"] = num(m) }
         training["optimizer"] = optimizerJSON(t.optimizer)
         if t.proximalMu > 0 { training["proximalMu"] = num(t.proximalMu) }
+        if t.persistentOptimizerState { training["persistentOptimizerState"] = .bool(true) }
         switch t.mode {
         case .fedavg:
             training["devicesPerRound"] = int(t.devicesPerRound)
@@ -81,6 +82,7 @@ extension Scenario {
         if t.mode != .fedasync {
             var server: [String: JSONValue] = ["optimizer": .string(t.server.optimizer.rawValue), "learningRate": num(t.server.learningRate)]
             for key in t.server.extraKeys { server[key] = num(t.server.value(key)) }
+            if t.server.schedule != .constant { server["schedule"] = scheduleJSON(t.server.schedule) }
             training["server"] = .object(server)
         }
         var evaluation: [String: JSONValue] = ["every": int(self.evaluation.every), "stopAtTarget": .bool(self.evaluation.stopAtTarget)]
@@ -150,6 +152,14 @@ private func optimizerJSON(_ o: OptimizerSpec) -> JSONValue {
         for (k, v) in [("beta1", o.beta1), ("beta2", o.beta2), ("epsilon", o.epsilon), ("weightDecay", o.weightDecay)] { j[k] = .number(v) }
     }
     if let c = o.clipNorm { j["clipNorm"] = .number(c) }
+    if o.schedule != .constant { j["schedule"] = scheduleJSON(o.schedule) }
+    return .object(j)
+}
+
+/// A learning-rate schedule's keys, the cosine's only for the cosine.
+private func scheduleJSON(_ s: LearningRateSchedule) -> JSONValue {
+    var j: [String: JSONValue] = ["kind": .string(s.kind.rawValue), "warmupSteps": .number(Double(s.warmupSteps))]
+    if s.kind == .cosine { (j["totalSteps"], j["minFactor"]) = (.number(Double(s.totalSteps)), .number(s.minFactor)) }
     return .object(j)
 }
 

@@ -10,6 +10,8 @@ public struct OptimizerSpec: Codable, Equatable, Sendable {
     public var weightDecay = 0.01
     /// Global gradient-norm clipping before the update (either rule); nil for none.
     public var clipNorm: Double? = nil
+    /// The learning-rate schedule over the optimizer's updates (constant by default).
+    public var schedule: LearningRateSchedule = .constant
 
     /// Plain SGD, no clipping: today's default.
     public static let sgd = OptimizerSpec()
@@ -18,10 +20,10 @@ public struct OptimizerSpec: Codable, Equatable, Sendable {
     public func optimizer(learningRate: Double) -> Optimizer {
         let clip = clipNorm.map { Float($0) }
         switch kind {
-        case .sgd: return Optimizer(.sgd, learningRate: Float(learningRate), clipNorm: clip)
+        case .sgd: return Optimizer(.sgd, learningRate: Float(learningRate), clipNorm: clip, schedule: schedule)
         case .adamw:
             return .adamW(learningRate: Float(learningRate), beta1: Float(beta1), beta2: Float(beta2),
-                          epsilon: Float(epsilon), weightDecay: Float(weightDecay), clipNorm: clip)
+                          epsilon: Float(epsilon), weightDecay: Float(weightDecay), clipNorm: clip, schedule: schedule)
         }
     }
 }

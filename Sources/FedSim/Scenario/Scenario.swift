@@ -239,6 +239,10 @@ public struct TrainingSpec: Codable, Equatable, Sendable {
     /// FedProx's mu: weight of the proximal term mu/2 ||w - w_global||^2 in every device's local
     /// objective (``ProximalTerm``); 0 (the default) is FedAvg's objective.
     public var proximalMu: Double = 0
+    /// Whether each device keeps its optimizer state (AdamW's moments, the step count and so the
+    /// schedule's position) from one task to its next, as DiLoCo's workers do; false starts every
+    /// task from a fresh state.
+    public var persistentOptimizerState = false
 
     /// The device optimizer at the training learning rate.
     public var deviceOptimizer: Optimizer { optimizer.optimizer(learningRate: learningRate) }

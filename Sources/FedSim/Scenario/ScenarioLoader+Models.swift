@@ -58,6 +58,7 @@ extension ScenarioLoader {
             spec.weightDecay = try o.optional("weightDecay")?.nonNegative() ?? spec.weightDecay
         }
         spec.clipNorm = try o.optional("clipNorm")?.positive() ?? nil
+        spec.schedule = try o.optional("schedule").map { n throws(ScenarioError) in try readSchedule(n) } ?? .constant
         try o.rejectUnknownKeys()
         return spec
     }

@@ -40,6 +40,7 @@ extension ScenarioLoader {
         if spec.extraKeys.contains("beta2") {
             spec.beta2 = try o.optional("beta2")?.number(0...0.999999, expected: "a decay in [0, 1)") ?? 0.99
         }
+        spec.schedule = try o.optional("schedule").map { n throws(ScenarioError) in try readSchedule(n) } ?? .constant
         try o.rejectUnknownKeys()
         return spec
     }

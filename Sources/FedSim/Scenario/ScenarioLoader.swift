@@ -317,6 +317,7 @@ public enum ScenarioLoader {
         let optimizer = try o.optional("optimizer").map { n throws(ScenarioError) in try readOptimizer(n.object()) } ?? .sgd
         let server = try readServerOptimizer(o.optional("server"), mode: mode, fedbuffLearningRate: fedbuffRate)
         let proximalMu = try o.optional("proximalMu")?.number(in: ScenarioRange.factor, unit: "proximal mu") ?? 0
+        let persistent = try o.optional("persistentOptimizerState")?.bool() ?? false
         try o.rejectUnknownKeys()
         return TrainingSpec(mode: mode, devicesPerRound: k, concurrency: concurrency, fedasync: fedasync, fedbuff: fedbuff,
                             weighting: TrainingSpec.Weighting(rawValue: weighting)!, overSelection: over,
@@ -324,7 +325,7 @@ public enum ScenarioLoader {
                             adaptiveBatch: adaptive, minBatch: minBatch, maxBatch: maxBatch,
                             learningRate: lr, rounds: rounds, maxTimeSeconds: maxTime,
                             selection: selection, samplingRate: samplingRate, server: server, optimizer: optimizer,
-                            proximalMu: proximalMu)
+                            proximalMu: proximalMu, persistentOptimizerState: persistent)
     }
 
     /// `training.selection` ("uniform" or "poisson") and, with poisson, `training.samplingRate`

@@ -38,6 +38,8 @@ enum ScenarioRange {
     static let dirichletAlpha: ClosedRange<Double> = 1e-3...1e3
     /// Devices with synthetic data (each generates about 50 to 20,050 rows of 60 features).
     static let syntheticDevices = 10_000
+    /// Warmup and total updates of a learning-rate schedule.
+    static let scheduleSteps = 100_000_000
     /// The longest scenario name, in UTF-8 bytes (a folder name with room for temporary suffixes).
     static let nameBytes = 100
 }

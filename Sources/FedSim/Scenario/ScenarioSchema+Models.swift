@@ -53,8 +53,24 @@ extension ScenarioSchema {
             "epsilon": V.positive("[1e-8] adamw: epsilon."),
             "weightDecay": V.nonNegative("[0.01] adamw: decoupled weight decay."),
             "clipNorm": V.positive("[none] clip the gradient to this global norm."),
+            "schedule": schedule("[constant] the learning rate's schedule over the optimizer's updates (README: DiLoCo)."),
         ], rules: [V.anyOf([V.when(["kind": V.const("adamw")]),
                             V.when(["kind": V.const("sgd"), "beta1": V.absent, "beta2": V.absent, "epsilon": V.absent, "weightDecay": V.absent])])])
+    }
+
+    /// A `schedule` of `training.optimizer`, `baseline.optimizer` or `training.server`
+    /// (``ScenarioLoader/readSchedule(_:)``); the loader also checks totalSteps > warmupSteps.
+    static func schedule(_ description: String) -> JSONValue {
+        let steps = ScenarioRange.scheduleSteps
+        return V.object(description, required: ["kind"], properties: [
+            "kind": V.choice("\"constant\" (warmup, then 1) | \"cosine\" (warmup, then cosine decay to minFactor).",
+                             LearningRateSchedule.Kind.allCases.map(\.rawValue)),
+            "warmupSteps": V.integer("[0] updates of linear warmup.", minimum: 0, maximum: steps),
+            "totalSteps": V.integer("cosine, required: the update at which the factor reaches minFactor (> warmupSteps).",
+                                    minimum: 1, maximum: steps),
+            "minFactor": V.number("[0] cosine: the final factor.", minimum: 0, maximum: 1),
+        ], rules: [V.anyOf([V.when(["kind": V.const("cosine")], required: ["totalSteps"]),
+                            V.when(["kind": V.const("constant"), "totalSteps": V.absent, "minFactor": V.absent])])])
     }
 
     /// `evaluation.target`: a metric and the value to reach.

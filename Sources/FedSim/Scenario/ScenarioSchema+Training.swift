@@ -60,6 +60,7 @@ extension ScenarioSchema {
                 "server": server,
                 "optimizer": optimizer("[sgd] the device optimizer (README: Models)."),
                 "proximalMu": V.number("[0] FedProx's mu (Li et al. 2020), every mode (README: FedProx).", in: ScenarioRange.factor),
+                "persistentOptimizerState": V.bool("[false] each device keeps its optimizer state between its tasks (README: DiLoCo)."),
             ],
             rules: [V.anyOf([fedavgMode, fedasyncMode, fedbuffMode]),
                     V.anyOf([V.when(["localEpochs": V.nullOnly]), V.when(["localSteps": V.nullOnly])])])
@@ -85,6 +86,7 @@ extension ScenarioSchema {
                 "beta1": V.number("[0.9] fedadam, fedyogi, fedadagrad: first-moment decay in [0, 1).", minimum: 0, maximum: 0.999_999),
                 "beta2": V.number("[0.99] fedadam, fedyogi: second-moment decay in [0, 1).", minimum: 0, maximum: 0.999_999),
                 "tau": V.positive("[1e-3] fedadam, fedyogi, fedadagrad: adaptivity."),
+                "schedule": schedule("[constant] the server learning rate's schedule over server steps (README: DiLoCo)."),
             ],
             rules: [V.anyOf(perKind)])
     }

@@ -12,6 +12,8 @@ public struct ServerOptimizerSpec: Codable, Equatable, Sendable {
     public var beta1: Double = 0
     public var beta2: Double = 0
     public var tau: Double = 0
+    /// The server learning rate's schedule over server steps (constant by default).
+    public var schedule: LearningRateSchedule = .constant
 
     /// FedAvg with server learning rate `learningRate` (1 in synchronous FedAvg).
     public static func fedavg(learningRate: Double = 1) -> ServerOptimizerSpec {

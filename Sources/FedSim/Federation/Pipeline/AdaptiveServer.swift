@@ -13,7 +13,7 @@
 struct AdaptiveServer: ServerOptimizer {
     enum Rule: Sendable { case adagrad, adam, yogi }
     let rule: Rule
-    let learningRate: Float
+    var learningRate: Float
     let beta1: Float
     let beta2: Float
     let tau: Float

@@ -4,7 +4,7 @@ import FedMath
 /// Distribution for Federated Visual Classification", arXiv 1909.06335): v <- beta v + Delta,
 /// x <- x + eta v. With beta = 0 and eta = 1 it is FedAvg's step. State: v, 4 bytes a parameter.
 struct FedAvgMServer: ServerOptimizer {
-    let learningRate: Float
+    var learningRate: Float
     let momentum: Float
     var velocity: [Float]
 
@@ -29,7 +29,7 @@ struct FedAvgMServer: ServerOptimizer {
 /// formulation of Nesterov SGD (Sutskever et al. 2013): v <- mu v + Delta,
 /// x <- x + eta (Delta + mu v). With mu = 0 and eta = 1 it is FedAvg's step. State: v.
 struct NesterovServer: ServerOptimizer {
-    let learningRate: Float
+    var learningRate: Float
     let momentum: Float
     var velocity: [Float]
 

@@ -11,12 +11,14 @@ protocol ServerOptimizer: Sendable {
     mutating func step(_ parameters: inout [Float], delta: [Float])
     /// Bytes of state the optimizer keeps between steps.
     var stateBytes: Int { get }
+    /// eta, the server learning rate of the next step (set by ``ScheduledServer`` before each step).
+    var learningRate: Float { get set }
 }
 
 /// FedAvg's server step (McMahan et al. 2017), x <- x + eta Delta: server learning rate 1 in
 /// synchronous FedAvg, FedBuff's server learning rate eta (Nguyen et al. 2022). No state.
 struct FedAvgServer: ServerOptimizer {
-    let learningRate: Float
+    var learningRate: Float
 
     func step(_ parameters: inout [Float], delta: [Float]) {
         BLAS.axpy(learningRate, delta, &parameters)

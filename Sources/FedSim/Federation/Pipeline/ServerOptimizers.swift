@@ -2,6 +2,12 @@
 /// parameters.
 enum ServerOptimizers {
     static func make(_ spec: ServerOptimizerSpec, dimension: Int) -> any ServerOptimizer {
+        let inner = unscheduled(spec, dimension: dimension)
+        return spec.schedule.isConstant ? inner : ScheduledServer(inner, schedule: spec.schedule)
+    }
+
+    /// The optimizer at the constant learning rate `spec.learningRate`.
+    private static func unscheduled(_ spec: ServerOptimizerSpec, dimension: Int) -> any ServerOptimizer {
         let eta = Float(spec.learningRate)
         switch spec.optimizer {
         case .fedavg: return FedAvgServer(learningRate: eta)
