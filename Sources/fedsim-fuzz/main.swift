@@ -12,6 +12,7 @@ struct Options {
     var timeout = 30.0
     var work = NSTemporaryDirectory() + "fedsim-fuzz-\(getpid())"
     var keep = false
+    var short: String?
 
     init(_ args: [String]) {
         var i = 1
@@ -30,8 +31,9 @@ struct Options {
             case "--timeout": timeout = Double(value())!
             case "--work": work = value()
             case "--keep": keep = true
+            case "--short": short = value()
             default:
-                print("usage: fedsim-fuzz [--binary B] [--scenarios DIR] [--count N] [--run-every K] [--seed S] [--timeout SEC] [--work DIR] [--keep]")
+                print("usage: fedsim-fuzz [--binary B] [--scenarios DIR] [--count N] [--run-every K] [--seed S] [--timeout SEC] [--work DIR] [--keep] | --short MUTANT")
                 exit(2)
             }
             i += 1
@@ -40,6 +42,15 @@ struct Options {
 }
 
 let options = Options(CommandLine.arguments)
+// --short MUTANT prints the mutant as its short run would run it (to replay a mutant of a campaign).
+if let file = options.short {
+    guard let text = try? String(contentsOfFile: file, encoding: .utf8), let tree = Tree.parse(text) else {
+        print("fedsim-fuzz: \(file) is not well-formed JSON the fuzzer can read")
+        exit(2)
+    }
+    print(ShortRun.apply(tree).text)
+    exit(0)
+}
 let fm = FileManager.default
 let scenarioFolder = URL(fileURLWithPath: options.scenarios).standardizedFileURL
 let bases: [(String, Tree)] = try! fm.contentsOfDirectory(atPath: scenarioFolder.path).filter { $0.hasSuffix(".json") }.sorted().compactMap { file in
@@ -77,7 +88,7 @@ for i in 0 ..< options.count {
     validCount += 1
     guard validCount % options.runEvery == 0, let tree = Tree.parse(text) else { continue }
     let capped = work.appendingPathComponent("r\(i).json")
-    try! Data(Harness.shortRun(tree).text.utf8).write(to: capped)
+    try! Data(ShortRun.apply(tree).text.utf8).write(to: capped)
     let out = work.appendingPathComponent("out-\(i)")
     let r = Harness.execute(binary, ["run", capped.path, "--out", out.path, "--quiet", "--threads", "1"], timeout: options.timeout)
     tally.add("run", Harness.judgeRun(r, out: out), label: label + " run", file: capped)

@@ -2,12 +2,16 @@ import Foundation
 import Testing
 @testable import FedSim
 
+/// The built fedsim binary the end-to-end tests run (debug first, as `swift test` builds it).
+func fedsimBinary() throws -> URL {
+    let candidates = ["debug", "release"].map { packageRoot.appendingPathComponent(".build/\($0)/fedsim") }
+    return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }, "no built fedsim binary")
+}
+
 /// Runs the built `fedsim` executable.
 func runFedsim(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let candidates = ["debug", "release"].map { packageRoot.appendingPathComponent(".build/\($0)/fedsim") }
-    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) })
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = try fedsimBinary()
     process.arguments = arguments
     process.currentDirectoryURL = packageRoot
     let out = Pipe(), err = Pipe()

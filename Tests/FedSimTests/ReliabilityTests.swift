@@ -193,11 +193,64 @@ struct ReliabilityCommandLineTests {
     func unwritable() throws {
         let dir = try scenarioFolder()
         defer { try? FileManager.default.removeItem(at: dir) }
+        // Tasks failing with probability 0.9 waste most of the work, which `run` warns about after
+        // training (RunWarnings.afterRun): the warning shows that training ran.
+        try jsonData(setting(setting(smallScenarioJSON(), "data.path", "data/digits.csv"), "availability", ["failureProbability": 0.9]))
+            .write(to: dir.appendingPathComponent("s.json"))
+        let trained = try runFedsim(["run", dir.appendingPathComponent("s.json").path, "--out", dir.appendingPathComponent("out").path])
+        #expect(trained.status == 0 && trained.stderr.contains("tasks did work the server never used"), "\(trained.stderr)")
         let blocker = dir.appendingPathComponent("file")
         try Data("x".utf8).write(to: blocker)
         let r = try runFedsim(["run", dir.appendingPathComponent("s.json").path, "--out", blocker.appendingPathComponent("out").path])
         #expect(r.status == 1)
         #expect(r.stdout.isEmpty && r.stderr.hasPrefix("error: cannot write results to"))
+        #expect(r.stderr.split(separator: "\n").count == 1, "trained before failing: \(r.stderr)")
+    }
+
+    @Test("two runs with different seeds on one --out leave one seed's whole output set and no staging folder")
+    func concurrentRuns() throws {
+        let dir = try scenarioFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fm = FileManager.default
+        let scenarioPath = dir.appendingPathComponent("s.json").path
+        // The oracle: each seed's files from a run alone (outputs depend only on scenario, seed and data).
+        var solo: [[String: Data]] = []
+        for seed in ["1", "2"] {
+            let out = dir.appendingPathComponent("solo-\(seed)")
+            let r = try runFedsim(["run", scenarioPath, "--seed", seed, "--out", out.path, "--quiet"])
+            #expect(r.status == 0, "\(r.stderr)")
+            solo.append(try files(in: out))
+        }
+        #expect(solo[0]["curve.csv"] != solo[1]["curve.csv"])
+        let shared = dir.appendingPathComponent("shared")
+        // Started together, the runs do about the same work, so their writes often overlap: with the
+        // files written straight into the destination, about one trial in four mixed two runs' files.
+        for trial in 0 ..< 8 {
+            let runs = try ["1", "2"].map { seed in
+                let p = Process()
+                p.executableURL = try fedsimBinary()
+                p.arguments = ["run", scenarioPath, "--seed", seed, "--out", shared.path, "--quiet"]
+                p.standardOutput = FileHandle.nullDevice
+                p.standardError = FileHandle.nullDevice
+                return p
+            }
+            for p in runs { try p.run() }
+            for p in runs { p.waitUntilExit() }
+            #expect(runs.map(\.terminationStatus) == [0, 0], "trial \(trial)")
+            let found = try files(in: shared)
+            #expect(found == solo[0] || found == solo[1],
+                    "trial \(trial): files differing from seed 1: \(found.keys.filter { found[$0] != solo[0][$0] }.sorted()), from seed 2: \(found.keys.filter { found[$0] != solo[1][$0] }.sorted())")
+            #expect(try fm.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".") } == [], "trial \(trial)")
+        }
+    }
+
+    /// Every file of a folder by name.
+    func files(in folder: URL) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            out[name] = try Data(contentsOf: folder.appendingPathComponent(name))
+        }
+        return out
     }
 
     @Test("SIGINT stops a run, writes its files marked incomplete and exits 130")
@@ -206,13 +259,8 @@ struct ReliabilityCommandLineTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         try jsonData(setting(setting(smallScenarioJSON(), "data.path", "data/digits.csv"), "training.rounds", 100_000_000))
             .write(to: dir.appendingPathComponent("s.json"))
-        let candidates = ["debug", "release"].map { packageRoot.appendingPathComponent(".build/\($0)/fedsim") }
         let process = Process()
-        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            Issue.record("no built fedsim binary")
-            return
-        }
-        process.executableURL = binary
+        process.executableURL = try fedsimBinary()
         let out = dir.appendingPathComponent("out")
         process.arguments = ["run", dir.appendingPathComponent("s.json").path, "--out", out.path, "--quiet"]
         process.standardError = FileHandle.nullDevice
