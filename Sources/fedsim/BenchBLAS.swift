@@ -19,7 +19,12 @@ struct BenchBLAS: ParsableCommand {
     ]
 
     func run() {
-        print("sgemm through \(BLAS.provider) (OpenBLAS core \(BLAS.coreName ?? "-"), \(BLAS.threadCount.map(String.init) ?? "-") thread)")
+        let provider = BLAS.provider
+        // The OpenBLAS core and thread count describe the provider only when OpenBLAS serves sgemm
+        // (under LD_PRELOAD=libgslcblas.so.0 OpenBLAS is still loaded, but unused by sgemm).
+        let detail = provider == "libopenblas.so.0"
+            ? " (OpenBLAS core \(BLAS.coreName ?? "-"), \(BLAS.threadCount.map(String.init) ?? "-") thread)" : ", single-threaded reference"
+        print("sgemm through \(provider)\(detail)")
         for shape in Self.shapes {
             let rate = GemmBenchmark.gigaflops(shape)
             print("    \(shape.description.padding(18)) \(Format.fixed(rate, 1).leftPadding(7)) GFLOP/s")
