@@ -43,13 +43,13 @@ struct ServerOptimizerTests {
     @Test("FedAvgM and Nesterov over two steps of Delta = 1, by hand and by PyTorch's Nesterov SGD on g = -Delta")
     func momentumByHand() {
         // FedAvgM, beta 0.5, eta 1: v = 1, x = 1; v = 0.5 + 1 = 1.5, x = 2.5.
-        var m = FedAvgMServer(learningRate: 1, momentum: 0.5, dimension: 1)
+        var m = MomentumServer(learningRate: 1, momentum: 0.5, nesterov: false, dimension: 1)
         var x: [Float] = [0]
         m.step(&x, delta: [1]); #expect(x == [1])
         m.step(&x, delta: [1]); #expect(x == [2.5])
         // PyTorch SGD(nesterov) with g = -1, mu 0.5, lr 1: buf = -1, p -= -1 + 0.5 (-1) -> 1.5;
         // buf = 0.5 (-1) - 1 = -1.5, p -= -1 + 0.5 (-1.5) -> 1.5 + 1.75 = 3.25.
-        var n = NesterovServer(learningRate: 1, momentum: 0.5, dimension: 1)
+        var n = MomentumServer(learningRate: 1, momentum: 0.5, nesterov: true, dimension: 1)
         x = [0]
         n.step(&x, delta: [1]); #expect(x == [1.5])
         n.step(&x, delta: [1]); #expect(x == [3.25])

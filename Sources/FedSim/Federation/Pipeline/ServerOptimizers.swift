@@ -11,8 +11,8 @@ enum ServerOptimizers {
         let eta = Float(spec.learningRate)
         switch spec.optimizer {
         case .fedavg: return FedAvgServer(learningRate: eta)
-        case .fedavgm: return FedAvgMServer(learningRate: eta, momentum: Float(spec.momentum), dimension: dimension)
-        case .nesterov: return NesterovServer(learningRate: eta, momentum: Float(spec.momentum), dimension: dimension)
+        case .fedavgm: return MomentumServer(learningRate: eta, momentum: Float(spec.momentum), nesterov: false, dimension: dimension)
+        case .nesterov: return MomentumServer(learningRate: eta, momentum: Float(spec.momentum), nesterov: true, dimension: dimension)
         case .fedadam, .fedyogi, .fedadagrad:
             let rule: AdaptiveServer.Rule = spec.optimizer == .fedadam ? .adam : spec.optimizer == .fedyogi ? .yogi : .adagrad
             return AdaptiveServer(rule: rule, learningRate: eta, beta1: Float(spec.beta1), beta2: Float(spec.beta2),
